@@ -1,0 +1,47 @@
+"""What the application needs from the outside, as small protocols the infrastructure implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+class Clock(Protocol):
+    def today(self) -> date:
+        """Today's date where the service decides (DOMAIN.md: Europe/Amsterdam)."""
+        ...
+
+
+class AmsterdamClock:
+    def today(self) -> date:
+        return datetime.now(AMSTERDAM).date()
+
+
+class DependentPermitRegister(Protocol):
+    """Who holds a dependent permit as a family member, across all cases (a projection)."""
+
+    def holds_dependent_permit(self, v_number: str, on: date) -> bool: ...
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The first answer to a command sent with an idempotency key, kept to answer re-sends."""
+
+    key: str
+    fingerprint: str
+    answer: dict[str, Any]
+
+
+@runtime_checkable
+class IdempotencyStore(Protocol):
+    """Remembers idempotency records durably. `save(..., idempotency=record)` on the application's
+    recorder stores the record in the same transaction as the events; `remember` stores a record of a
+    command that recorded no event."""
+
+    def find_idempotency_record(self, key: str) -> IdempotencyRecord | None: ...
+
+    def remember_idempotency_record(self, record: IdempotencyRecord) -> None: ...

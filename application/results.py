@@ -1,0 +1,60 @@
+"""Plain answers the application gives: what a command did, and read models of one case."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from domain.deadline import CaseDeadline
+from domain.eligibility import MemberEligibility
+from domain.facts import CaseFacts
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    case_id: str
+    version: int
+    member_id: str | None = None
+    created: bool = False  # a new case or member came into being
+    recorded: bool = True  # False when identical values were re-sent and nothing was recorded
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CommandResult:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    facts: CaseFacts
+    version: int
+    opened_at: datetime
+    modified_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseDeadlineAnswer:
+    case_id: str
+    version: int
+    as_of: date
+    deadline: CaseDeadline
+
+
+@dataclass(frozen=True)
+class CaseEligibilityAnswer:
+    case_id: str
+    version: int
+    as_of: date
+    members: tuple[MemberEligibility, ...]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: int
+    event: str
+    recorded_at: datetime
+    actor: str
+    data: dict[str, Any]

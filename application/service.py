@@ -1,0 +1,426 @@
+"""The Nareis application service: commands and queries on cases.
+
+Each command method is short: get the case, call the domain, save. Idempotency keys and expected
+versions (`If-Match`) are handled once, in `_execute`. Queries read one case (from the repository,
+which uses snapshots and a cache) and hand its facts to the pure domain functions with an `as_of`
+date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from application.ports import (
+    AmsterdamClock,
+    Clock,
+    DependentPermitRegister,
+    IdempotencyRecord,
+    IdempotencyStore,
+)
+from application.results import (
+    CaseDeadlineAnswer,
+    CaseEligibilityAnswer,
+    CaseRecord,
+    CommandResult,
+    HistoryEntry,
+)
+from application.transcodings import register_nareis_transcodings
+from domain.case import Case
+from domain.deadline import case_deadline
+from domain.eligibility import evaluate_case
+from domain.errors import CaseNotFound, ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
+from domain.facts import MemberDetails, Sponsor
+
+SNAPSHOT_INTERVAL = 50
+_EVENT_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A caller's idempotency key and a fingerprint of the request it came with."""
+
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    actor: str
+    expected_version: int | None = None
+    idempotency: IdempotencyKey | None = None
+
+    @property
+    def scoped_key(self) -> str | None:
+        # Keys are scoped per actor so that two callers can never collide on the same key.
+        return f"{self.actor}\n{self.idempotency.key}" if self.idempotency else None
+
+
+class NoDependentPermits:
+    """A register that knows no holders: for tools that run without projections."""
+
+    def holds_dependent_permit(self, v_number: str, on: date) -> bool:
+        return False
+
+
+class NareisApplication(Application[UUID]):
+    name = "Nareis"
+    snapshotting_intervals = {Case: SNAPSHOT_INTERVAL}
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        clock: Clock | None = None,
+        dependent_permits: DependentPermitRegister | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.clock: Clock = clock or AmsterdamClock()
+        self.dependent_permits: DependentPermitRegister = dependent_permits or NoDependentPermits()
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_nareis_transcodings(transcoder)
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each save (projections use it to catch up without waiting)."""
+        self._commit_listeners.append(listener)
+
+    def _notify(self, recordings: list[Any]) -> None:
+        for listener in self._commit_listeners:
+            listener()
+
+    # --- commands -------------------------------------------------------------------------------
+
+    def open_case(self, sponsor: Sponsor, ctx: CommandContext) -> CommandResult:
+        def create() -> Case:
+            return Case.open(sponsor, actor=ctx.actor, today=self.today())
+
+        return self._execute(ctx, None, create)
+
+    def correct_sponsor_details(
+        self, case_id: str, sponsor: Sponsor, correction_reason: str | None, ctx: CommandContext
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.correct_sponsor_details(
+                sponsor, correction_reason, actor=ctx.actor, today=self.today()
+            ),
+        )
+
+    def grant_sponsor_permit(
+        self,
+        case_id: str,
+        granted_on: date,
+        permit_kind: str,
+        correction_reason: str | None,
+        ctx: CommandContext,
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.grant_sponsor_permit(
+                granted_on, permit_kind, correction_reason, actor=ctx.actor, today=self.today()
+            ),
+        )
+
+    def register_member(
+        self, case_id: str, details: MemberDetails, ctx: CommandContext
+    ) -> CommandResult:
+        member_id = str(uuid4())
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.register_member(
+                member_id, details, actor=ctx.actor, today=self.today()
+            ),
+            member_id=member_id,
+        )
+
+    def correct_member_details(
+        self,
+        case_id: str,
+        member_id: str,
+        details: MemberDetails,
+        correction_reason: str | None,
+        ctx: CommandContext,
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.correct_member_details(
+                member_id, details, correction_reason, actor=ctx.actor, today=self.today()
+            ),
+        )
+
+    def record_arrival(
+        self,
+        case_id: str,
+        member_id: str,
+        arrived_on: date,
+        correction_reason: str | None,
+        ctx: CommandContext,
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.record_arrival(
+                member_id, arrived_on, correction_reason, actor=ctx.actor, today=self.today()
+            ),
+        )
+
+    def submit_application(
+        self,
+        case_id: str,
+        member_id: str,
+        submitted_on: date,
+        channel: str,
+        correction_reason: str | None,
+        ctx: CommandContext,
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.submit_application(
+                member_id,
+                submitted_on,
+                channel,
+                correction_reason,
+                actor=ctx.actor,
+                today=self.today(),
+            ),
+        )
+
+    def receive_document(
+        self,
+        case_id: str,
+        member_id: str,
+        received_on: date,
+        kind: str,
+        official: bool,
+        ctx: CommandContext,
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.receive_document(
+                member_id, received_on, kind, official, actor=ctx.actor, today=self.today()
+            ),
+        )
+
+    def record_assessment(
+        self,
+        case_id: str,
+        member_id: str,
+        assessed_on: date,
+        criterion: str,
+        outcome: str,
+        note: str,
+        ctx: CommandContext,
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.record_assessment(
+                member_id,
+                assessed_on,
+                criterion,
+                outcome,
+                note,
+                actor=ctx.actor,
+                today=self.today(),
+            ),
+        )
+
+    def take_decision(
+        self,
+        case_id: str,
+        member_id: str,
+        decided_on: date,
+        outcome: str,
+        grounds: list[str],
+        ctx: CommandContext,
+    ) -> CommandResult:
+        def decide(case: Case) -> None:
+            case.take_decision(
+                member_id,
+                decided_on,
+                outcome,
+                grounds,
+                sponsor_holds_dependent_permit=self.dependent_permits.holds_dependent_permit(
+                    case.sponsor.v_number, decided_on
+                ),
+                actor=ctx.actor,
+                today=self.today(),
+            )
+
+        return self._change(ctx, case_id, decide)
+
+    def issue_permit(
+        self, case_id: str, member_id: str, issued_on: date, valid_from: date, ctx: CommandContext
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.issue_permit(
+                member_id, issued_on, valid_from, actor=ctx.actor, today=self.today()
+            ),
+        )
+
+    def withdraw(
+        self, case_id: str, member_id: str, withdrawn_on: date, reason: str, ctx: CommandContext
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.withdraw(
+                member_id, withdrawn_on, reason, actor=ctx.actor, today=self.today()
+            ),
+        )
+
+    def extend_decision_period(
+        self, case_id: str, member_id: str, extended_on: date, reason: str, ctx: CommandContext
+    ) -> CommandResult:
+        return self._change(
+            ctx,
+            case_id,
+            lambda case: case.extend_decision_period(
+                member_id, extended_on, reason, actor=ctx.actor, today=self.today()
+            ),
+        )
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def get_case(self, case_id: str) -> CaseRecord:
+        case = self._get(case_id)
+        return CaseRecord(case.facts(), case.version, case.created_on, case.modified_on)
+
+    def deadline(self, case_id: str, as_of: date | None = None) -> CaseDeadlineAnswer:
+        case = self._get(case_id)
+        on = as_of or self.today()
+        return CaseDeadlineAnswer(str(case.id), case.version, on, case_deadline(case.facts(), on))
+
+    def eligibility(self, case_id: str, as_of: date | None = None) -> CaseEligibilityAnswer:
+        case = self._get(case_id)
+        on = as_of or self.today()
+        holds = self.dependent_permits.holds_dependent_permit(case.sponsor.v_number, on)
+        return CaseEligibilityAnswer(
+            str(case.id), case.version, on, evaluate_case(case.facts(), on, holds)
+        )
+
+    def history(self, case_id: str) -> list[HistoryEntry]:
+        events = list(self.events.get(self._case_uuid(case_id)))
+        if not events:
+            raise CaseNotFound(case_id)
+        return [
+            HistoryEntry(
+                version=e.originator_version,
+                event=type(e).__name__,
+                recorded_at=e.timestamp,
+                actor=e.actor,
+                data={k: v for k, v in e.__dict__.items() if k not in _EVENT_ENVELOPE},
+            )
+            for e in events
+        ]
+
+    def today(self) -> date:
+        return self.clock.today()
+
+    # --- mechanics ------------------------------------------------------------------------------
+
+    def _change(
+        self,
+        ctx: CommandContext,
+        case_id: str,
+        change: Callable[[Case], None],
+        member_id: str | None = None,
+    ) -> CommandResult:
+        def load_and_change() -> Case:
+            case = self._get(case_id)
+            self._check_expected_version(case, ctx.expected_version)
+            change(case)
+            return case
+
+        return self._execute(ctx, member_id, load_and_change)
+
+    def _execute(
+        self, ctx: CommandContext, member_id: str | None, produce: Callable[[], Case]
+    ) -> CommandResult:
+        earlier = self._earlier_answer(ctx)
+        if earlier is not None:
+            return earlier
+        case = produce()
+        recorded = bool(case.pending_events)
+        created = recorded and (
+            case.pending_events[0].originator_version == 1 or member_id is not None
+        )
+        result = CommandResult(
+            str(case.id), case.version, member_id if recorded else None, created, recorded
+        )
+        record = self._idempotency_record(ctx, result)
+        try:
+            if recorded:
+                self.save(case, idempotency=record)
+            elif record is not None:
+                self._idempotency_store().remember_idempotency_record(record)
+        except IntegrityError:
+            earlier = self._earlier_answer(ctx)
+            if earlier is not None:
+                return earlier
+            raise ConcurrencyConflict(
+                f"Case {case.id} was changed by another command at the same time; "
+                "nothing was recorded. Read it again and retry."
+            ) from None
+        return result
+
+    def _earlier_answer(self, ctx: CommandContext) -> CommandResult | None:
+        if ctx.idempotency is None or ctx.scoped_key is None:
+            return None
+        record = self._idempotency_store().find_idempotency_record(ctx.scoped_key)
+        if record is None:
+            return None
+        if record.fingerprint != ctx.idempotency.fingerprint:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used with another request; "
+                "use a new key for a new request."
+            )
+        return CommandResult.from_dict(record.answer)
+
+    def _idempotency_record(
+        self, ctx: CommandContext, result: CommandResult
+    ) -> IdempotencyRecord | None:
+        if ctx.idempotency is None or ctx.scoped_key is None:
+            return None
+        return IdempotencyRecord(ctx.scoped_key, ctx.idempotency.fingerprint, result.as_dict())
+
+    def _idempotency_store(self) -> IdempotencyStore:
+        if not isinstance(self.recorder, IdempotencyStore):
+            msg = "The configured recorder cannot keep idempotency keys."
+            raise TypeError(msg)
+        return self.recorder
+
+    @staticmethod
+    def _check_expected_version(case: Case, expected_version: int | None) -> None:
+        if expected_version is not None and expected_version != case.version:
+            raise VersionMismatch(expected_version, case.version)
+
+    def _get(self, case_id: str) -> Case:
+        try:
+            return self.repository.get(self._case_uuid(case_id))
+        except AggregateNotFoundError:
+            raise CaseNotFound(case_id) from None
+
+    @staticmethod
+    def _case_uuid(case_id: str) -> UUID:
+        try:
+            return UUID(case_id)
+        except (ValueError, TypeError, AttributeError):
+            raise CaseNotFound(case_id) from None

@@ -1,0 +1,720 @@
+"""The `Case` aggregate: one sponsor's family-reunification case, one event stream.
+
+Public methods are commands: they check (`check_*`, raising a domain error before anything is
+recorded), compute what is needed, and then call an `@event` method whose body only applies the
+recorded values. Event bodies never check anything, so replaying old events never fails on today's
+rules or today's date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.eligibility import evaluate_member
+from domain.errors import (
+    AlreadyDecided,
+    AlreadyRecorded,
+    ApplicationMissing,
+    CommandRefused,
+    CorrectionWithoutReason,
+    DateBeforeBirth,
+    DateOutOfOrder,
+    DecisionMissing,
+    FutureBusinessDate,
+    GrantRequiresEligibility,
+    InvalidInput,
+    MemberNotFound,
+    MemberWithdrawn,
+)
+from domain.facts import (
+    Application,
+    Assessment,
+    CaseFacts,
+    Decision,
+    DecisionPeriodExtension,
+    Document,
+    MemberDetails,
+    MemberFacts,
+    Permit,
+    Sponsor,
+    SponsorGrant,
+    Withdrawal,
+)
+from domain.vocabulary import (
+    AssessmentOutcome,
+    Channel,
+    ChildKind,
+    ChildOf,
+    Criterion,
+    DecisionOutcome,
+    DocumentKind,
+    MaritalStatus,
+    Overall,
+    ParentKind,
+    PermitKind,
+    Relationship,
+    RuleId,
+)
+
+E = TypeVar("E")
+
+
+def parse_choice(enum: type[E], value: object, field: str) -> E:
+    """`value` as a member of `enum`, or `InvalidInput` naming the allowed values."""
+    try:
+        return enum(value)  # type: ignore[call-arg]
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
+        raise InvalidInput(field, f"{value!r} is not one of: {allowed}") from None
+
+
+def check_not_in_future(day: date, today: date, field: str) -> None:
+    if day > today:
+        raise FutureBusinessDate(
+            f"{field} {day.isoformat()} is in the future (today is {today.isoformat()})."
+        )
+
+
+def check_not_before_birth(day: date, born_on: date, field: str, whom: str) -> None:
+    if day < born_on:
+        raise DateBeforeBirth(
+            f"{field} {day.isoformat()} is before {whom} was born ({born_on.isoformat()})."
+        )
+
+
+def check_sponsor(sponsor: Sponsor, today: date) -> None:
+    check_not_in_future(sponsor.born_on, today, "sponsor.born_on")
+    for field in ("asylum_application_signed_on", "arrived_on"):
+        day = getattr(sponsor, field)
+        check_not_in_future(day, today, f"sponsor.{field}")
+        check_not_before_birth(day, sponsor.born_on, f"sponsor.{field}", "the sponsor")
+
+
+_FIELDS_BY_RELATIONSHIP = {
+    Relationship.PARTNER: {"marital_status"},
+    Relationship.CHILD: {"child_of", "child_kind", "partner_member_id"},
+    Relationship.PARENT: {"parent_kind"},
+}
+_OPTIONAL_FIELDS = {"partner_member_id"}
+
+
+def check_member_details_shape(details: MemberDetails) -> None:
+    """Each relationship has its own fields (DOMAIN.md, FamilyMemberRegistered); others must be absent."""
+    relationship = parse_choice(Relationship, details.relationship, "relationship")
+    own = _FIELDS_BY_RELATIONSHIP[relationship]
+    for other in set().union(*_FIELDS_BY_RELATIONSHIP.values()) - own:
+        if getattr(details, other) is not None:
+            raise InvalidInput(other, f"does not apply to a {relationship.value}")
+    for field in sorted(own - _OPTIONAL_FIELDS):
+        if getattr(details, field) is None:
+            raise InvalidInput(field, f"is required for a {relationship.value}")
+    choices = {
+        "marital_status": MaritalStatus,
+        "child_of": ChildOf,
+        "child_kind": ChildKind,
+        "parent_kind": ParentKind,
+    }
+    for field, enum in choices.items():
+        if field in own:
+            parse_choice(enum, getattr(details, field), field)
+    if relationship == Relationship.CHILD:
+        names_partner = details.child_of in (ChildOf.PARTNER, ChildOf.SPONSOR_AND_PARTNER)
+        if names_partner and details.partner_member_id is None:
+            raise InvalidInput(
+                "partner_member_id", f"is required when child_of is {details.child_of}"
+            )
+        if not names_partner and details.partner_member_id is not None:
+            raise InvalidInput("partner_member_id", "applies only when the partner is a parent")
+
+
+class Case(Aggregate):
+    """One sponsor's case: the sponsor, the grant, and every family member's facts."""
+
+    # --- creation -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, sponsor: Sponsor, *, actor: str, today: date) -> Case:
+        check_sponsor(sponsor, today)
+        return cls(actor=actor, **_as_event_fields(sponsor))
+
+    @event("CaseOpened")
+    def __init__(
+        self,
+        v_number: str,
+        name: str,
+        born_on: date,
+        asylum_application_signed_on: date,
+        arrived_on: date,
+        unaccompanied_minor: bool,
+        actor: str,
+    ) -> None:
+        self.sponsor = Sponsor(
+            v_number, name, born_on, asylum_application_signed_on, arrived_on, unaccompanied_minor
+        )
+        self.grant: SponsorGrant | None = None
+        self.members: dict[str, MemberFacts] = {}
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def facts(self) -> CaseFacts:
+        return CaseFacts(
+            case_id=str(self.id),
+            sponsor=self.sponsor,
+            grant=self.grant,
+            members=tuple(self.members.values()),
+        )
+
+    def member(self, member_id: str) -> MemberFacts:
+        try:
+            return self.members[member_id]
+        except KeyError:
+            raise MemberNotFound(self.id, member_id) from None
+
+    # --- the sponsor ----------------------------------------------------------------------------
+
+    def correct_sponsor_details(
+        self, sponsor: Sponsor, correction_reason: str | None, *, actor: str, today: date
+    ) -> None:
+        check_sponsor(sponsor, today)
+        if sponsor == self.sponsor:
+            return
+        self.check_correction_reason(correction_reason, "The sponsor's details")
+        if self.grant is not None:
+            check_not_before_birth(
+                self.grant.granted_on, sponsor.born_on, "granted_on", "the sponsor"
+            )
+        self._correct_sponsor_details(
+            actor=actor, correction_reason=correction_reason, **_as_event_fields(sponsor)
+        )
+
+    @event("SponsorDetailsCorrected")
+    def _correct_sponsor_details(
+        self,
+        v_number: str,
+        name: str,
+        born_on: date,
+        asylum_application_signed_on: date,
+        arrived_on: date,
+        unaccompanied_minor: bool,
+        correction_reason: str,
+        actor: str,
+    ) -> None:
+        self.sponsor = Sponsor(
+            v_number, name, born_on, asylum_application_signed_on, arrived_on, unaccompanied_minor
+        )
+
+    def grant_sponsor_permit(
+        self,
+        granted_on: date,
+        permit_kind: str,
+        correction_reason: str | None = None,
+        *,
+        actor: str,
+        today: date,
+    ) -> None:
+        kind = parse_choice(PermitKind, permit_kind, "permit_kind")
+        check_not_in_future(granted_on, today, "granted_on")
+        check_not_before_birth(granted_on, self.sponsor.born_on, "granted_on", "the sponsor")
+        grant = SponsorGrant(granted_on, kind.value)
+        if self.grant is None:
+            self._grant_sponsor_permit(granted_on=granted_on, permit_kind=kind.value, actor=actor)
+        elif grant != self.grant:
+            self.check_correction_reason(correction_reason, "The sponsor's grant")
+            self._correct_sponsor_grant(
+                granted_on=granted_on,
+                permit_kind=kind.value,
+                correction_reason=correction_reason,
+                actor=actor,
+            )
+
+    @event("SponsorPermitGranted")
+    def _grant_sponsor_permit(self, granted_on: date, permit_kind: str, actor: str) -> None:
+        self.grant = SponsorGrant(granted_on, permit_kind)
+
+    @event("SponsorPermitGrantCorrected")
+    def _correct_sponsor_grant(
+        self, granted_on: date, permit_kind: str, correction_reason: str, actor: str
+    ) -> None:
+        self.grant = SponsorGrant(granted_on, permit_kind)
+
+    # --- family members -------------------------------------------------------------------------
+
+    def register_member(
+        self, member_id: str, details: MemberDetails, *, actor: str, today: date
+    ) -> None:
+        self.check_member_details(member_id, details, today)
+        self._register_member(member_id=member_id, actor=actor, **_as_event_fields(details))
+
+    @event("FamilyMemberRegistered")
+    def _register_member(
+        self,
+        member_id: str,
+        name: str,
+        born_on: date,
+        relationship: str,
+        mentioned_in_asylum_procedure: bool,
+        family_bond_abroad: bool,
+        v_number: str | None,
+        marital_status: str | None,
+        child_of: str | None,
+        partner_member_id: str | None,
+        child_kind: str | None,
+        parent_kind: str | None,
+        actor: str,
+    ) -> None:
+        details = MemberDetails(
+            name,
+            born_on,
+            relationship,
+            mentioned_in_asylum_procedure,
+            family_bond_abroad,
+            v_number,
+            marital_status,
+            child_of,
+            partner_member_id,
+            child_kind,
+            parent_kind,
+        )
+        self.members[member_id] = MemberFacts(member_id, details)
+
+    def correct_member_details(
+        self,
+        member_id: str,
+        details: MemberDetails,
+        correction_reason: str | None,
+        *,
+        actor: str,
+        today: date,
+    ) -> None:
+        member = self.member(member_id)
+        self.check_member_details(member_id, details, today)
+        if details == member.details:
+            return
+        self.check_correction_reason(correction_reason, "The family member's details")
+        self.check_no_fact_before_birth(member, details.born_on)
+        self.check_still_partner_of_children(member_id, details)
+        self._correct_member_details(
+            member_id=member_id,
+            correction_reason=correction_reason,
+            actor=actor,
+            **_as_event_fields(details),
+        )
+
+    @event("FamilyMemberDetailsCorrected")
+    def _correct_member_details(
+        self,
+        member_id: str,
+        name: str,
+        born_on: date,
+        relationship: str,
+        mentioned_in_asylum_procedure: bool,
+        family_bond_abroad: bool,
+        v_number: str | None,
+        marital_status: str | None,
+        child_of: str | None,
+        partner_member_id: str | None,
+        child_kind: str | None,
+        parent_kind: str | None,
+        correction_reason: str,
+        actor: str,
+    ) -> None:
+        details = MemberDetails(
+            name,
+            born_on,
+            relationship,
+            mentioned_in_asylum_procedure,
+            family_bond_abroad,
+            v_number,
+            marital_status,
+            child_of,
+            partner_member_id,
+            child_kind,
+            parent_kind,
+        )
+        self._update_member(member_id, details=details)
+
+    def record_arrival(
+        self,
+        member_id: str,
+        arrived_on: date,
+        correction_reason: str | None = None,
+        *,
+        actor: str,
+        today: date,
+    ) -> None:
+        member = self.member(member_id)
+        self.check_member_date(member, arrived_on, "arrived_on", today)
+        if member.arrived_on is None:
+            self._record_arrival(member_id=member_id, arrived_on=arrived_on, actor=actor)
+        elif member.arrived_on != arrived_on:
+            self.check_correction_reason(correction_reason, "The family member's arrival")
+            self._correct_arrival(
+                member_id=member_id,
+                arrived_on=arrived_on,
+                correction_reason=correction_reason,
+                actor=actor,
+            )
+
+    @event("FamilyMemberArrived")
+    def _record_arrival(self, member_id: str, arrived_on: date, actor: str) -> None:
+        self._update_member(member_id, arrived_on=arrived_on)
+
+    @event("FamilyMemberArrivalCorrected")
+    def _correct_arrival(
+        self, member_id: str, arrived_on: date, correction_reason: str, actor: str
+    ) -> None:
+        self._update_member(member_id, arrived_on=arrived_on)
+
+    def submit_application(
+        self,
+        member_id: str,
+        submitted_on: date,
+        channel: str,
+        correction_reason: str | None = None,
+        *,
+        actor: str,
+        today: date,
+    ) -> None:
+        member = self.member(member_id)
+        chosen = parse_choice(Channel, channel, "channel")
+        self.check_member_date(member, submitted_on, "submitted_on", today)
+        application = Application(submitted_on, chosen.value)
+        if member.application is None:
+            self.check_not_withdrawn(member)
+            self._submit_application(
+                member_id=member_id, submitted_on=submitted_on, channel=chosen.value, actor=actor
+            )
+        elif application != member.application:
+            self.check_correction_reason(correction_reason, "The application")
+            self.check_application_precedes_what_follows(member, submitted_on)
+            self._correct_application(
+                member_id=member_id,
+                submitted_on=submitted_on,
+                channel=chosen.value,
+                correction_reason=correction_reason,
+                actor=actor,
+            )
+
+    @event("ApplicationSubmitted")
+    def _submit_application(
+        self, member_id: str, submitted_on: date, channel: str, actor: str
+    ) -> None:
+        self._update_member(member_id, application=Application(submitted_on, channel))
+
+    @event("ApplicationCorrected")
+    def _correct_application(
+        self, member_id: str, submitted_on: date, channel: str, correction_reason: str, actor: str
+    ) -> None:
+        self._update_member(member_id, application=Application(submitted_on, channel))
+
+    def receive_document(
+        self,
+        member_id: str,
+        received_on: date,
+        kind: str,
+        official: bool,
+        *,
+        actor: str,
+        today: date,
+    ) -> None:
+        member = self.member(member_id)
+        chosen = parse_choice(DocumentKind, kind, "kind")
+        self.check_member_date(member, received_on, "received_on", today)
+        self._receive_document(
+            member_id=member_id,
+            received_on=received_on,
+            kind=chosen.value,
+            official=official,
+            actor=actor,
+        )
+
+    @event("DocumentReceived")
+    def _receive_document(
+        self, member_id: str, received_on: date, kind: str, official: bool, actor: str
+    ) -> None:
+        member = self.members[member_id]
+        document = Document(received_on, kind, official)
+        self._update_member(member_id, documents=(*member.documents, document))
+
+    def record_assessment(
+        self,
+        member_id: str,
+        assessed_on: date,
+        criterion: str,
+        outcome: str,
+        note: str,
+        *,
+        actor: str,
+        today: date,
+    ) -> None:
+        member = self.member(member_id)
+        chosen_criterion = parse_choice(Criterion, criterion, "criterion")
+        chosen_outcome = parse_choice(AssessmentOutcome, outcome, "outcome")
+        self.check_member_date(member, assessed_on, "assessed_on", today)
+        self._record_assessment(
+            member_id=member_id,
+            assessed_on=assessed_on,
+            criterion=chosen_criterion.value,
+            outcome=chosen_outcome.value,
+            note=note,
+            actor=actor,
+        )
+
+    @event("AssessmentRecorded")
+    def _record_assessment(
+        self,
+        member_id: str,
+        assessed_on: date,
+        criterion: str,
+        outcome: str,
+        note: str,
+        actor: str,
+    ) -> None:
+        member = self.members[member_id]
+        # This event's own version (the body runs before the version moves on): the tie-breaker
+        # between assessments with equal dates.
+        assessment = Assessment(assessed_on, criterion, outcome, note, sequence=self.version + 1)
+        self._update_member(member_id, assessments=(*member.assessments, assessment))
+
+    def take_decision(
+        self,
+        member_id: str,
+        decided_on: date,
+        outcome: str,
+        grounds: list[str] | tuple[str, ...],
+        *,
+        sponsor_holds_dependent_permit: bool,
+        actor: str,
+        today: date,
+    ) -> None:
+        member = self.member(member_id)
+        chosen = parse_choice(DecisionOutcome, outcome, "outcome")
+        rule_ids = tuple(parse_choice(RuleId, g, "grounds").value for g in grounds)
+        if chosen == DecisionOutcome.REFUSED and not rule_ids:
+            raise InvalidInput("grounds", "a refusal names the rule ids it rests on")
+        self.check_member_date(member, decided_on, "decided_on", today)
+        self.check_not_withdrawn(member)
+        self.check_not_decided(member)
+        self.check_has_application_by(member, decided_on, "decided_on")
+        if chosen == DecisionOutcome.GRANTED:
+            self.check_eligible_on(member_id, decided_on, sponsor_holds_dependent_permit)
+        self._take_decision(
+            member_id=member_id,
+            decided_on=decided_on,
+            outcome=chosen.value,
+            grounds=list(rule_ids),
+            actor=actor,
+        )
+
+    @event("DecisionTaken")
+    def _take_decision(
+        self, member_id: str, decided_on: date, outcome: str, grounds: list[str], actor: str
+    ) -> None:
+        self._update_member(member_id, decision=Decision(decided_on, outcome, tuple(grounds)))
+
+    def issue_permit(
+        self, member_id: str, issued_on: date, valid_from: date, *, actor: str, today: date
+    ) -> None:
+        member = self.member(member_id)
+        self.check_member_date(member, issued_on, "issued_on", today)
+        check_not_before_birth(valid_from, member.born_on, "valid_from", "the family member")
+        self.check_not_withdrawn(member)
+        if member.permit is not None:
+            raise AlreadyRecorded(
+                f"A permit was already issued to {member_id} "
+                f"on {member.permit.issued_on.isoformat()}."
+            )
+        if not member.is_granted:
+            raise DecisionMissing(f"Family member {member_id} has no granted decision.")
+        assert member.decision is not None
+        if issued_on < member.decision.decided_on:
+            raise DateOutOfOrder(
+                f"issued_on {issued_on.isoformat()} is before the decision of "
+                f"{member.decision.decided_on.isoformat()}."
+            )
+        self._issue_permit(
+            member_id=member_id, issued_on=issued_on, valid_from=valid_from, actor=actor
+        )
+
+    @event("PermitIssued")
+    def _issue_permit(self, member_id: str, issued_on: date, valid_from: date, actor: str) -> None:
+        self._update_member(member_id, permit=Permit(issued_on, valid_from))
+
+    def withdraw(
+        self, member_id: str, withdrawn_on: date, reason: str, *, actor: str, today: date
+    ) -> None:
+        member = self.member(member_id)
+        self.check_member_date(member, withdrawn_on, "withdrawn_on", today)
+        if member.withdrawal is not None:
+            raise AlreadyRecorded(
+                f"Family member {member_id} was already withdrawn "
+                f"on {member.withdrawal.withdrawn_on.isoformat()}."
+            )
+        if member.application and withdrawn_on < member.application.submitted_on:
+            raise DateOutOfOrder(
+                f"withdrawn_on {withdrawn_on.isoformat()} is before the application of "
+                f"{member.application.submitted_on.isoformat()}."
+            )
+        self._withdraw(member_id=member_id, withdrawn_on=withdrawn_on, reason=reason, actor=actor)
+
+    @event("ApplicationWithdrawn")
+    def _withdraw(self, member_id: str, withdrawn_on: date, reason: str, actor: str) -> None:
+        self._update_member(member_id, withdrawal=Withdrawal(withdrawn_on, reason))
+
+    def extend_decision_period(
+        self, member_id: str, extended_on: date, reason: str, *, actor: str, today: date
+    ) -> None:
+        member = self.member(member_id)
+        self.check_member_date(member, extended_on, "extended_on", today)
+        self.check_not_withdrawn(member)
+        if member.extension is not None:
+            raise AlreadyRecorded(
+                f"The decision period of {member_id} was already extended "
+                f"on {member.extension.extended_on.isoformat()}."
+            )
+        self.check_has_application_by(member, extended_on, "extended_on")
+        self.check_not_decided(member)
+        self._extend_decision_period(
+            member_id=member_id, extended_on=extended_on, reason=reason, actor=actor
+        )
+
+    @event("DecisionPeriodExtended")
+    def _extend_decision_period(
+        self, member_id: str, extended_on: date, reason: str, actor: str
+    ) -> None:
+        self._update_member(member_id, extension=DecisionPeriodExtension(extended_on, reason))
+
+    # --- guards ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def check_correction_reason(correction_reason: str | None, what: str) -> None:
+        if not correction_reason or not correction_reason.strip():
+            raise CorrectionWithoutReason(what)
+
+    @staticmethod
+    def check_member_date(member: MemberFacts, day: date, field: str, today: date) -> None:
+        check_not_in_future(day, today, field)
+        check_not_before_birth(day, member.born_on, field, "the family member")
+
+    @staticmethod
+    def check_not_withdrawn(member: MemberFacts) -> None:
+        if member.withdrawal is not None:
+            raise MemberWithdrawn(
+                f"Family member {member.member_id} withdrew on "
+                f"{member.withdrawal.withdrawn_on.isoformat()}."
+            )
+
+    @staticmethod
+    def check_not_decided(member: MemberFacts) -> None:
+        if member.decision is not None:
+            raise AlreadyDecided(
+                f"Family member {member.member_id} already has a decision "
+                f"({member.decision.outcome} on {member.decision.decided_on.isoformat()})."
+            )
+
+    @staticmethod
+    def check_has_application_by(member: MemberFacts, day: date, field: str) -> None:
+        if member.application is None:
+            raise ApplicationMissing(f"Family member {member.member_id} has no application.")
+        if day < member.application.submitted_on:
+            raise DateOutOfOrder(
+                f"{field} {day.isoformat()} is before the application of "
+                f"{member.application.submitted_on.isoformat()}."
+            )
+
+    @staticmethod
+    def check_application_precedes_what_follows(member: MemberFacts, submitted_on: date) -> None:
+        later = {
+            "decided_on": member.decision.decided_on if member.decision else None,
+            "extended_on": member.extension.extended_on if member.extension else None,
+            "withdrawn_on": member.withdrawal.withdrawn_on if member.withdrawal else None,
+        }
+        for field, day in later.items():
+            if day is not None and submitted_on > day:
+                raise DateOutOfOrder(
+                    f"submitted_on {submitted_on.isoformat()} would be after the recorded "
+                    f"{field} {day.isoformat()}."
+                )
+
+    def check_member_details(self, member_id: str, details: MemberDetails, today: date) -> None:
+        check_member_details_shape(details)
+        check_not_in_future(details.born_on, today, "born_on")
+        partner_id = details.partner_member_id
+        if partner_id is None:
+            return
+        partner = self.members.get(partner_id)
+        if (
+            partner_id == member_id
+            or partner is None
+            or partner.relationship != Relationship.PARTNER
+        ):
+            raise InvalidInput(
+                "partner_member_id", f"{partner_id!r} is not a partner member of this case"
+            )
+
+    @staticmethod
+    def check_no_fact_before_birth(member: MemberFacts, born_on: date) -> None:
+        dated = [member.arrived_on]
+        dated += [member.application.submitted_on if member.application else None]
+        dated += [d.received_on for d in member.documents]
+        dated += [a.assessed_on for a in member.assessments]
+        dated += [member.decision.decided_on if member.decision else None]
+        dated += [member.permit.issued_on if member.permit else None]
+        dated += [member.withdrawal.withdrawn_on if member.withdrawal else None]
+        dated += [member.extension.extended_on if member.extension else None]
+        earliest = min((d for d in dated if d is not None), default=None)
+        if earliest is not None and earliest < born_on:
+            raise DateBeforeBirth(
+                f"born_on {born_on.isoformat()} would be after a recorded fact of "
+                f"{earliest.isoformat()}."
+            )
+
+    def check_still_partner_of_children(self, member_id: str, details: MemberDetails) -> None:
+        if details.relationship == Relationship.PARTNER:
+            return
+        children = [
+            m.member_id for m in self.members.values() if m.details.partner_member_id == member_id
+        ]
+        if children:
+            raise CommandRefused(
+                f"Family member {member_id} is named as the partner-parent of "
+                f"{', '.join(children)}; correct those children first."
+            )
+
+    def check_eligible_on(
+        self, member_id: str, decided_on: date, sponsor_holds_dependent_permit: bool
+    ) -> None:
+        eligibility = evaluate_member(
+            self.facts(), member_id, decided_on, sponsor_holds_dependent_permit
+        )
+        if eligibility.overall != Overall.ELIGIBLE:
+            open_rules = [
+                f"{r.id} ({r.outcome})"
+                for r in eligibility.rules
+                if r.outcome in ("not_met", "unknown")
+            ]
+            raise GrantRequiresEligibility(
+                f"Family member {member_id} is {eligibility.overall} on "
+                f"{decided_on.isoformat()}, so a grant is refused; open rules: "
+                f"{', '.join(open_rules)}."
+            )
+
+    # --- mechanics ------------------------------------------------------------------------------
+
+    def _update_member(self, member_id: str, **changes: Any) -> None:
+        self.members[member_id] = replace(self.members[member_id], **changes)
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        # recorded_at never decreases within a case, even if the wall clock steps back.
+        if kwargs.get("timestamp") is None:
+            now: datetime = event_class.create_timestamp()
+            kwargs["timestamp"] = max(now, self.modified_on)
+        super().trigger_event(event_class, **kwargs)
+
+
+def _as_event_fields(value: object) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in fields(value)}  # type: ignore[arg-type]

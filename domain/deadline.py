@@ -1,0 +1,81 @@
+"""The deadline view of a case on a date (DOMAIN.md, "The term (deadline)").
+
+Status `awaiting_grant` / `open` / `expired`, the term's dates, and per member whether the
+application is timely, late or absent, when the service's decision is due, and whether it is overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.calendar import ATW_CALENDAR, AtwCalendar
+from domain.eligibility import term_as_of
+from domain.facts import CaseFacts, MemberFacts
+from domain.term import Term, decision_due_on
+from domain.vocabulary import ApplicationTimeliness, DeadlineStatus
+
+
+@dataclass(frozen=True)
+class MemberDeadline:
+    member_id: str
+    application: ApplicationTimeliness
+    submitted_on: date | None
+    decision_due_on: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class CaseDeadline:
+    status: DeadlineStatus
+    term: Term | None
+    days_left: int | None
+    members: tuple[MemberDeadline, ...]
+
+
+def deadline_status(term: Term | None, on: date) -> DeadlineStatus:
+    if term is None:
+        return DeadlineStatus.AWAITING_GRANT
+    return DeadlineStatus.OPEN if on <= term.ends_on else DeadlineStatus.EXPIRED
+
+
+def application_timeliness(member: MemberFacts, term: Term | None) -> ApplicationTimeliness:
+    """DOMAIN.md: `timely` when submitted_on <= term_ends_on, `late` after it, `none` when not
+    submitted (an application submitted while no grant is recorded counts as timely)."""
+    if member.application is None:
+        return ApplicationTimeliness.NONE
+    if term is None or member.application.submitted_on <= term.ends_on:
+        return ApplicationTimeliness.TIMELY
+    return ApplicationTimeliness.LATE
+
+
+def member_decision_due_on(
+    member: MemberFacts, calendar: AtwCalendar = ATW_CALENDAR
+) -> date | None:
+    if member.application is None:
+        return None
+    return decision_due_on(member.application.submitted_on, member.extension is not None, calendar)
+
+
+def is_overdue(member: MemberFacts, on: date, calendar: AtwCalendar = ATW_CALENDAR) -> bool:
+    """A pending application (no decision, not withdrawn) past its decision due date."""
+    due = member_decision_due_on(member, calendar)
+    pending = member.decision is None and member.withdrawal is None
+    return due is not None and pending and on > due
+
+
+def case_deadline(facts: CaseFacts, on: date, calendar: AtwCalendar = ATW_CALENDAR) -> CaseDeadline:
+    as_of = facts.as_of(on)
+    term = term_as_of(as_of, calendar)
+    members = tuple(
+        MemberDeadline(
+            member_id=m.member_id,
+            application=application_timeliness(m, term),
+            submitted_on=m.application.submitted_on if m.application else None,
+            decision_due_on=member_decision_due_on(m, calendar),
+            overdue=is_overdue(m, on, calendar),
+        )
+        for m in as_of.members
+    )
+    days_left = term.days_left(on) if term else None
+    return CaseDeadline(deadline_status(term, on), term, days_left, members)

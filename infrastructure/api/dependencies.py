@@ -1,0 +1,123 @@
+"""What every route needs: the caller (bearer token and role), the application, and the command
+context built from `If-Match` and `Idempotency-Key` (API.md, "Conventions")."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from application.service import CommandContext, IdempotencyKey, NareisApplication
+from domain.errors import InvalidInput
+from infrastructure.api.schemas import IsoDate
+from infrastructure.settings import Principal, Role
+
+_bearer = HTTPBearer(auto_error=False, description="A token from NAREIS_API_TOKENS")
+_IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def find_principal(tokens: Mapping[str, Principal], presented: str) -> Principal | None:
+    found = None
+    for token, principal in tokens.items():
+        # Compare every token in constant time, so timing does not reveal a near miss.
+        if hmac.compare_digest(token.encode(), presented.encode()):
+            found = principal
+    return found
+
+
+def authenticated(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "A bearer token is required.", headers=challenge)
+    principal = find_principal(request.app.state.tokens, credentials.credentials)
+    if principal is None:
+        raise HTTPException(401, "The bearer token is not known.", headers=challenge)
+    return principal
+
+
+def reader(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    return principal
+
+
+def caseworker(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    if principal.role != Role.CASEWORKER:
+        raise HTTPException(403, f"The role {principal.role} may read but not record.")
+    return principal
+
+
+def application(request: Request) -> NareisApplication:
+    return request.app.state.nareis.application
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None or value.strip() == "*":
+        return None
+    found = _IF_MATCH.match(value.strip())
+    if found is None:
+        raise InvalidInput("If-Match", 'expected a case version: N, "N" or W/"N"')
+    return int(found.group(1))
+
+
+@dataclass(frozen=True)
+class CommandMeta:
+    """The caller and the command headers; `context(body)` adds the request's fingerprint."""
+
+    principal: Principal
+    route: str
+    expected_version: int | None
+    idempotency_key: str | None
+
+    def context(self, body: BaseModel | None = None) -> CommandContext:
+        idempotency = None
+        if self.idempotency_key is not None:
+            payload = body.model_dump(mode="json") if body is not None else None
+            canonical = json.dumps([self.route, payload], sort_keys=True, separators=(",", ":"))
+            fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
+            idempotency = IdempotencyKey(self.idempotency_key, fingerprint)
+        return CommandContext(self.principal.actor, self.expected_version, idempotency)
+
+
+def command_meta(
+    request: Request,
+    principal: Annotated[Principal, Depends(caseworker)],
+    if_match: Annotated[
+        str | None, Header(description='Expected case version: N, "N" or W/"N"')
+    ] = None,
+    idempotency_key: Annotated[
+        str | None, Header(description="Re-sending the same key and body returns the first answer")
+    ] = None,
+) -> CommandMeta:
+    if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+        raise InvalidInput("Idempotency-Key", "1 to 200 visible ASCII characters")
+    return CommandMeta(
+        principal, f"{request.method} {request.url.path}", parse_if_match(if_match), idempotency_key
+    )
+
+
+def as_of_date(
+    as_of: Annotated[
+        IsoDate | None,
+        Query(description="Business date YYYY-MM-DD; default today in Europe/Amsterdam"),
+    ] = None,
+) -> date | None:
+    return as_of
+
+
+Caseworker = Annotated[Principal, Depends(caseworker)]
+Reader = Annotated[Principal, Depends(reader)]
+App = Annotated[NareisApplication, Depends(application)]
+Command = Annotated[CommandMeta, Depends(command_meta)]
+AsOf = Annotated[date | None, Depends(as_of_date)]

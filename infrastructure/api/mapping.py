@@ -1,0 +1,154 @@
+"""Application answers -> HTTP shapes."""
+
+from __future__ import annotations
+
+from fastapi import Response
+
+from application.results import (
+    CaseDeadlineAnswer,
+    CaseEligibilityAnswer,
+    CaseRecord,
+    CommandResult,
+    HistoryEntry,
+)
+from domain.facts import MemberDetails, MemberFacts, Sponsor
+from domain.term import permit_valid_until
+from infrastructure.api import schemas
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def command_answer(result: CommandResult, response: Response) -> schemas.CommandOut:
+    response.status_code = 201 if result.created else 200
+    response.headers["ETag"] = etag(result.version)
+    return schemas.CommandOut(
+        case_id=result.case_id, version=result.version, member_id=result.member_id
+    )
+
+
+def sponsor_of(body: schemas.SponsorIn) -> Sponsor:
+    return Sponsor(
+        v_number=body.v_number,
+        name=body.name,
+        born_on=body.born_on,
+        asylum_application_signed_on=body.asylum_application_signed_on,
+        arrived_on=body.arrived_on,
+        unaccompanied_minor=body.unaccompanied_minor,
+    )
+
+
+def member_details_of(body: schemas.MemberIn) -> MemberDetails:
+    return MemberDetails(
+        name=body.name,
+        born_on=body.born_on,
+        relationship=body.relationship.value,
+        mentioned_in_asylum_procedure=body.mentioned_in_asylum_procedure,
+        family_bond_abroad=body.family_bond_abroad,
+        v_number=body.v_number,
+        marital_status=_value(body.marital_status),
+        child_of=_value(body.child_of),
+        partner_member_id=body.partner_member_id,
+        child_kind=_value(body.child_kind),
+        parent_kind=_value(body.parent_kind),
+    )
+
+
+def _value(choice: object) -> str | None:
+    return None if choice is None else str(choice)
+
+
+def _member_out(member: MemberFacts) -> schemas.MemberOut:
+    d = member.details
+    permit = member.permit
+    return schemas.MemberOut(
+        member_id=member.member_id,
+        name=d.name,
+        born_on=d.born_on,
+        v_number=d.v_number,
+        relationship=d.relationship,
+        marital_status=d.marital_status,
+        child_of=d.child_of,
+        partner_member_id=d.partner_member_id,
+        child_kind=d.child_kind,
+        parent_kind=d.parent_kind,
+        mentioned_in_asylum_procedure=d.mentioned_in_asylum_procedure,
+        family_bond_abroad=d.family_bond_abroad,
+        arrived_on=member.arrived_on,
+        application=vars(member.application) if member.application else None,
+        documents=[vars(doc) for doc in member.documents],
+        assessments=[
+            schemas.AssessmentOut(
+                assessed_on=a.assessed_on, criterion=a.criterion, outcome=a.outcome, note=a.note
+            )
+            for a in member.assessments
+        ],
+        decision=schemas.DecisionOut(
+            decided_on=member.decision.decided_on,
+            outcome=member.decision.outcome,
+            grounds=list(member.decision.grounds),
+        )
+        if member.decision
+        else None,
+        permit=schemas.PermitOut(
+            issued_on=permit.issued_on,
+            valid_from=permit.valid_from,
+            valid_until=permit_valid_until(permit.valid_from),
+        )
+        if permit
+        else None,
+        withdrawal=vars(member.withdrawal) if member.withdrawal else None,
+        decision_period_extension=vars(member.extension) if member.extension else None,
+    )
+
+
+def case_out(record: CaseRecord) -> schemas.CaseOut:
+    facts = record.facts
+    return schemas.CaseOut(
+        case_id=facts.case_id,
+        version=record.version,
+        opened_at=record.opened_at,
+        modified_at=record.modified_at,
+        sponsor=vars(facts.sponsor),
+        sponsor_permit=vars(facts.grant) if facts.grant else None,
+        members=[_member_out(m) for m in facts.members],
+    )
+
+
+def deadline_out(answer: CaseDeadlineAnswer) -> schemas.DeadlineOut:
+    deadline, term = answer.deadline, answer.deadline.term
+    return schemas.DeadlineOut(
+        case_id=answer.case_id,
+        as_of=answer.as_of,
+        status=deadline.status,
+        term_starts_on=term.starts_on if term else None,
+        nominal_ends_on=term.nominal_ends_on if term else None,
+        term_ends_on=term.ends_on if term else None,
+        days_left=deadline.days_left,
+        members=[vars(m) for m in deadline.members],
+    )
+
+
+def eligibility_out(answer: CaseEligibilityAnswer) -> schemas.EligibilityOut:
+    return schemas.EligibilityOut(
+        case_id=answer.case_id,
+        as_of=answer.as_of,
+        members=[
+            schemas.MemberEligibilityOut(
+                member_id=m.member_id,
+                overall=m.overall,
+                route=m.route,
+                policy=m.policy,
+                rules=[
+                    schemas.RuleOut(id=r.id, outcome=r.outcome, reason=r.reason) for r in m.rules
+                ],
+                missing_documents=list(m.missing_documents),
+            )
+            for m in answer.members
+        ],
+    )
+
+
+def history_out(entries: list[HistoryEntry]) -> list[schemas.HistoryEntryOut]:
+    return [schemas.HistoryEntryOut(**vars(e)) for e in entries]

@@ -1,0 +1,129 @@
+"""The one place that turns errors into RFC 9457 problem+json answers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import (
+    CommandRefused,
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NareisError,
+    NotFound,
+    VersionMismatch,
+)
+
+log = logging.getLogger("nareis.api")
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "urn:nareis:problem:"
+
+STATUS_BY_ERROR: tuple[tuple[type[NareisError], int], ...] = (
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (VersionMismatch, 412),
+    (CommandRefused, 409),
+    (ConcurrencyConflict, 409),
+    (IdempotencyKeyReused, 409),
+)
+
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    500: "Internal error",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + (code or str(status)),
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def status_for(error: NareisError) -> int:
+    return next((status for kind, status in STATUS_BY_ERROR if isinstance(error, kind)), 400)
+
+
+def _field_of(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:] or parts
+    return ".".join(parts) or "body"
+
+
+def _message_of(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is invalid"))
+    if error.get("type") == "extra_forbidden":
+        return "is not a known field"
+    if error.get("type") == "json_invalid":
+        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'syntax error')})"
+    return message.removeprefix("Value error, ")
+
+
+async def _on_nareis_error(request: Request, error: NareisError) -> JSONResponse:
+    errors = (
+        [{"field": error.field, "message": error.message}]
+        if isinstance(error, InvalidInput)
+        else None
+    )
+    return problem(
+        status_for(error), error.detail, code=error.code, title=error.title, errors=errors
+    )
+
+
+async def _on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = [
+        {
+            "field": "body"
+            if e.get("type") == "json_invalid"
+            else _field_of(tuple(e.get("loc", ()))),
+            "message": _message_of(e),
+        }
+        for e in error.errors()
+    ]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return problem(422, f"The request is not valid: {summary}", code="invalid-input", errors=errors)
+
+
+async def _on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code, "")
+    return problem(error.status_code, detail, headers=getattr(error, "headers", None))
+
+
+async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem(500, "An unexpected error occurred; it has been logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(NareisError, _on_nareis_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _on_unexpected)

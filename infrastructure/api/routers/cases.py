@@ -1,0 +1,70 @@
+"""The case resource: open a case, the sponsor and the grant; read the case, its deadline,
+eligibility and history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from infrastructure.api import mapping, schemas
+from infrastructure.api.dependencies import App, AsOf, Command, Reader
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@router.post("", status_code=201, response_model=schemas.CommandOut)
+def open_case(body: schemas.OpenCaseIn, meta: Command, app: App, response: Response):
+    """Open a case for a sponsor (CaseOpened)."""
+    result = app.open_case(mapping.sponsor_of(body.sponsor), meta.context(body))
+    return mapping.command_answer(result, response)
+
+
+@router.put("/{case_id}/sponsor", response_model=schemas.CommandOut)
+def correct_sponsor(
+    case_id: str, body: schemas.SponsorCorrectionIn, meta: Command, app: App, response: Response
+):
+    """Correct the sponsor's details (SponsorDetailsCorrected); identical values record nothing."""
+    result = app.correct_sponsor_details(
+        case_id, mapping.sponsor_of(body), body.correction_reason, meta.context(body)
+    )
+    return mapping.command_answer(result, response)
+
+
+@router.post("/{case_id}/sponsor-permit", response_model=schemas.CommandOut)
+def grant_sponsor_permit(
+    case_id: str, body: schemas.SponsorPermitIn, meta: Command, app: App, response: Response
+):
+    """Record the sponsor's grant (SponsorPermitGranted), or correct it with a reason."""
+    result = app.grant_sponsor_permit(
+        case_id, body.granted_on, body.permit_kind, body.correction_reason, meta.context(body)
+    )
+    return mapping.command_answer(result, response)
+
+
+@router.get("/{case_id}", response_model=schemas.CaseOut)
+def get_case(case_id: str, _: Reader, app: App, response: Response):
+    """The case: the sponsor, the grant, and every member with their facts."""
+    record = app.get_case(case_id)
+    response.headers["ETag"] = mapping.etag(record.version)
+    return mapping.case_out(record)
+
+
+@router.get("/{case_id}/deadline", response_model=schemas.DeadlineOut)
+def get_deadline(case_id: str, _: Reader, app: App, as_of: AsOf, response: Response):
+    """The term and each member's application timeliness and decision due date on `as_of`."""
+    answer = app.deadline(case_id, as_of)
+    response.headers["ETag"] = mapping.etag(answer.version)
+    return mapping.deadline_out(answer)
+
+
+@router.get("/{case_id}/eligibility", response_model=schemas.EligibilityOut)
+def get_eligibility(case_id: str, _: Reader, app: App, as_of: AsOf, response: Response):
+    """Every rule for every member on `as_of`, with reasons, the verdict and the route."""
+    answer = app.eligibility(case_id, as_of)
+    response.headers["ETag"] = mapping.etag(answer.version)
+    return mapping.eligibility_out(answer)
+
+
+@router.get("/{case_id}/history", response_model=list[schemas.HistoryEntryOut])
+def get_history(case_id: str, _: Reader, app: App):
+    """The audit trail, oldest first."""
+    return mapping.history_out(app.history(case_id))

@@ -1,0 +1,313 @@
+"""The HTTP shapes of API.md as pydantic models: strict input, documented output.
+
+Input models forbid unknown fields (a misspelt field is a 422, never silently ignored), take dates
+only as `YYYY-MM-DD` strings, booleans only as JSON booleans, and bound every string's length.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
+
+from domain.vocabulary import (
+    ApplicationTimeliness,
+    AssessmentOutcome,
+    Channel,
+    ChildKind,
+    ChildOf,
+    Criterion,
+    DeadlineStatus,
+    DecisionOutcome,
+    DocumentKind,
+    MaritalStatus,
+    Outcome,
+    Overall,
+    ParentKind,
+    PermitKind,
+    Relationship,
+    Route,
+    RuleId,
+)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_text_only(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+def _strip(value: str) -> str:
+    return value.strip()
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text_only)]
+Name = Annotated[
+    str, StringConstraints(strict=True, min_length=1, max_length=200), AfterValidator(_strip)
+]
+Text = Annotated[str, StringConstraints(strict=True, max_length=4000)]
+Reason = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4000)]
+VNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{10}$")]
+MemberId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=100)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SponsorIn(Input):
+    v_number: VNumber = Field(description="The sponsor's 10-digit IND V-number")
+    name: Name
+    born_on: IsoDate
+    asylum_application_signed_on: IsoDate
+    arrived_on: IsoDate = Field(description="The date the sponsor arrived in the Netherlands")
+    unaccompanied_minor: StrictBool = Field(description="The sponsor travelled without parents")
+
+
+class OpenCaseIn(Input):
+    sponsor: SponsorIn
+
+
+class SponsorCorrectionIn(SponsorIn):
+    correction_reason: Reason | None = None
+
+
+class SponsorPermitIn(Input):
+    granted_on: IsoDate
+    permit_kind: PermitKind
+    correction_reason: Reason | None = Field(
+        None, description="Required when the grant is already recorded with other values"
+    )
+
+
+class MemberIn(Input):
+    name: Name
+    born_on: IsoDate
+    v_number: VNumber | None = None
+    relationship: Relationship
+    marital_status: MaritalStatus | None = Field(None, description="Partners only")
+    child_of: ChildOf | None = Field(None, description="Children only")
+    partner_member_id: MemberId | None = Field(
+        None, description="Children of a partner member: that partner's member_id"
+    )
+    child_kind: ChildKind | None = Field(None, description="Children only")
+    parent_kind: ParentKind | None = Field(None, description="Parents only")
+    mentioned_in_asylum_procedure: StrictBool
+    family_bond_abroad: StrictBool
+
+
+class MemberCorrectionIn(MemberIn):
+    correction_reason: Reason | None = None
+
+
+class ArrivalIn(Input):
+    arrived_on: IsoDate
+    correction_reason: Reason | None = None
+
+
+class ApplicationIn(Input):
+    submitted_on: IsoDate
+    channel: Channel
+    correction_reason: Reason | None = None
+
+
+class DocumentIn(Input):
+    received_on: IsoDate
+    kind: DocumentKind
+    official: StrictBool
+
+
+class AssessmentIn(Input):
+    assessed_on: IsoDate
+    criterion: Criterion
+    outcome: AssessmentOutcome
+    note: Text = ""
+
+
+class DecisionIn(Input):
+    decided_on: IsoDate
+    outcome: DecisionOutcome
+    grounds: list[RuleId] = Field(
+        default_factory=list, max_length=len(RuleId), description="Rule ids; required when refused"
+    )
+
+
+class PermitIn(Input):
+    issued_on: IsoDate
+    valid_from: IsoDate
+
+
+class WithdrawalIn(Input):
+    withdrawn_on: IsoDate
+    reason: Reason
+
+
+class ExtensionIn(Input):
+    extended_on: IsoDate
+    reason: Reason
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+
+class CommandOut(BaseModel):
+    case_id: str
+    version: int
+    member_id: str | None = None
+
+
+class SponsorOut(BaseModel):
+    v_number: str
+    name: str
+    born_on: date
+    asylum_application_signed_on: date
+    arrived_on: date
+    unaccompanied_minor: bool
+
+
+class GrantOut(BaseModel):
+    granted_on: date
+    permit_kind: PermitKind
+
+
+class ApplicationOut(BaseModel):
+    submitted_on: date
+    channel: Channel
+
+
+class DocumentOut(BaseModel):
+    received_on: date
+    kind: DocumentKind
+    official: bool
+
+
+class AssessmentOut(BaseModel):
+    assessed_on: date
+    criterion: Criterion
+    outcome: AssessmentOutcome
+    note: str
+
+
+class DecisionOut(BaseModel):
+    decided_on: date
+    outcome: DecisionOutcome
+    grounds: list[RuleId]
+
+
+class PermitOut(BaseModel):
+    issued_on: date
+    valid_from: date
+    valid_until: date
+
+
+class WithdrawalOut(BaseModel):
+    withdrawn_on: date
+    reason: str
+
+
+class ExtensionOut(BaseModel):
+    extended_on: date
+    reason: str
+
+
+class MemberOut(BaseModel):
+    member_id: str
+    name: str
+    born_on: date
+    v_number: str | None
+    relationship: Relationship
+    marital_status: MaritalStatus | None
+    child_of: ChildOf | None
+    partner_member_id: str | None
+    child_kind: ChildKind | None
+    parent_kind: ParentKind | None
+    mentioned_in_asylum_procedure: bool
+    family_bond_abroad: bool
+    arrived_on: date | None
+    application: ApplicationOut | None
+    documents: list[DocumentOut]
+    assessments: list[AssessmentOut]
+    decision: DecisionOut | None
+    permit: PermitOut | None
+    withdrawal: WithdrawalOut | None
+    decision_period_extension: ExtensionOut | None
+
+
+class CaseOut(BaseModel):
+    case_id: str
+    version: int
+    opened_at: datetime
+    modified_at: datetime
+    sponsor: SponsorOut
+    sponsor_permit: GrantOut | None
+    members: list[MemberOut]
+
+
+class MemberDeadlineOut(BaseModel):
+    member_id: str
+    application: ApplicationTimeliness
+    submitted_on: date | None
+    decision_due_on: date | None
+    overdue: bool
+
+
+class DeadlineOut(BaseModel):
+    case_id: str
+    as_of: date
+    status: DeadlineStatus
+    term_starts_on: date | None
+    nominal_ends_on: date | None
+    term_ends_on: date | None
+    days_left: int | None
+    members: list[MemberDeadlineOut]
+
+
+class RuleOut(BaseModel):
+    id: RuleId
+    outcome: Outcome
+    reason: str
+
+
+class MemberEligibilityOut(BaseModel):
+    member_id: str
+    overall: Overall
+    route: Route
+    policy: str
+    rules: list[RuleOut]
+    missing_documents: list[DocumentKind]
+
+
+class EligibilityOut(BaseModel):
+    case_id: str
+    as_of: date
+    members: list[MemberEligibilityOut]
+
+
+class HistoryEntryOut(BaseModel):
+    version: int
+    event: str
+    recorded_at: datetime
+    actor: str
+    data: dict[str, Any]
+
+
+class ProblemOut(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = None

@@ -1,0 +1,47 @@
+"""The composition root: builds the running system from settings, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.ports import Clock
+from application.projections import DependentPermitHoldersProjection, catch_up
+from application.service import NareisApplication
+from infrastructure.persistence import environment_for
+from infrastructure.projection_worker import ProjectionWorker
+from infrastructure.settings import Settings
+from infrastructure.sqlite_store import SQLiteDependentPermitHoldersView
+
+
+@dataclass
+class Nareis:
+    """The running system. Keep a reference: the application's connection pool closes with it."""
+
+    settings: Settings
+    application: NareisApplication
+    permit_holders: DependentPermitHoldersProjection
+    worker: ProjectionWorker | None = None
+
+    def catch_up(self) -> int:
+        """Bring every projection up to date now (tools and tests; the worker does it in serve)."""
+        return catch_up(self.application, self.permit_holders)
+
+    def start_projections(self) -> None:
+        self.catch_up()
+        self.worker = ProjectionWorker(
+            self.application, self.permit_holders, self.settings.projection_poll_seconds
+        )
+        self.application.on_commit(self.worker.poke)
+        self.worker.start()
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        self.application.close()
+
+
+def build(settings: Settings, clock: Clock | None = None) -> Nareis:
+    application = NareisApplication(environment_for(settings.database_url), clock=clock)
+    view = application.factory.tracking_recorder(SQLiteDependentPermitHoldersView)
+    application.dependent_permits = view
+    return Nareis(settings, application, DependentPermitHoldersProjection(view))

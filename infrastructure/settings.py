@@ -1,0 +1,84 @@
+"""Settings from the environment: the only place that reads `NAREIS_*` variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ConfigurationError(Exception):
+    """A setting that cannot be used; the message says which and why."""
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    AUDITOR = "auditor"
+
+
+@dataclass(frozen=True)
+class Principal:
+    actor: str
+    role: Role
+
+
+DEFAULT_DATABASE_URL = "sqlite:///./nareis.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    tokens: Mapping[str, Principal] = field(default_factory=dict)
+    tokens_generated: bool = False
+    projection_poll_seconds: float = 1.0
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, *, generate_token: bool = False
+    ) -> Settings:
+        env = os.environ if environ is None else environ
+        tokens = parse_api_tokens(env.get("NAREIS_API_TOKENS", ""))
+        generated = False
+        if not tokens and generate_token:
+            tokens = {secrets.token_urlsafe(24): Principal("caseworker", Role.CASEWORKER)}
+            generated = True
+        return cls(
+            database_url=env.get("NAREIS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            tokens=tokens,
+            tokens_generated=generated,
+            projection_poll_seconds=_positive_float(env, "NAREIS_PROJECTION_POLL_SECONDS", 1.0),
+        )
+
+
+def parse_api_tokens(value: str) -> dict[str, Principal]:
+    """`TOKEN=ROLE:ACTOR,...` as in API.md, e.g. `s3cret=caseworker:alice,r3ad=auditor:bob`."""
+    tokens: dict[str, Principal] = {}
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        token, _, grant = entry.partition("=")
+        role, _, actor = grant.partition(":")
+        if not token or not actor or role not in Role.__members__.values():
+            raise ConfigurationError(
+                f"NAREIS_API_TOKENS entry {entry.split('=')[0][:4]}...: expected TOKEN=ROLE:ACTOR "
+                f"with ROLE one of {', '.join(Role)}"
+            )
+        if token in tokens:
+            raise ConfigurationError("NAREIS_API_TOKENS names the same token twice")
+        tokens[token] = Principal(actor, Role(role))
+    return tokens
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive")
+    return value
