@@ -16,7 +16,7 @@ from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
@@ -80,11 +80,15 @@ class DependentPermitHoldersProjection(Projection[DependentPermitHoldersView]):
 def catch_up(
     application: Application[Any], projection: Projection[Any], batch_size: int = CATCH_UP_BATCH
 ) -> int:
-    """Process every event the view has not tracked yet, oldest first; return how many."""
+    """Process every event the view has not tracked yet, oldest first; return how many.
+
+    Another thread or process may be catching up the same view: the view refuses a position it has
+    already tracked (IntegrityError), and this loop then resumes from the view's newer position.
+    """
     view: TrackingRecorder = projection.view
-    position = view.max_tracking_id(application.name) or 0
     processed = 0
     while True:
+        position = view.max_tracking_id(application.name) or 0
         notifications = application.recorder.select_notifications(
             start=position,
             limit=batch_size,
@@ -93,8 +97,10 @@ def catch_up(
         )
         if not notifications:
             return processed
-        for notification in notifications:
-            domain_event = application.mapper.to_domain_event(notification)
-            projection.process_event(domain_event, Tracking(application.name, notification.id))
-        position = notifications[-1].id
-        processed += len(notifications)
+        try:
+            for notification in notifications:
+                domain_event = application.mapper.to_domain_event(notification)
+                projection.process_event(domain_event, Tracking(application.name, notification.id))
+                processed += 1
+        except IntegrityError:
+            continue

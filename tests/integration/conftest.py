@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from application.service import CommandContext
+from domain.facts import MemberDetails, Sponsor
+from infrastructure.composition import Nareis, build
+from infrastructure.settings import Settings
+
+D = date.fromisoformat
+
+
+@dataclass
+class FixedClock:
+    day: date = date(2026, 11, 28)
+
+    def today(self) -> date:
+        return self.day
+
+
+def open_system(db_path: Path) -> Nareis:
+    return build(Settings(database_url=f"sqlite:///{db_path}"), clock=FixedClock())
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "nareis.db"
+
+
+@pytest.fixture
+def nareis(db_path: Path) -> Iterator[Nareis]:
+    system = open_system(db_path)
+    yield system
+    system.close()
+
+
+CTX = CommandContext("alice")
+
+
+def a_sponsor(v_number: str = "1000000001") -> Sponsor:
+    return Sponsor(v_number, "Amal", D("1988-03-14"), D("2025-06-02"), D("2025-05-28"), False)
+
+
+def a_partner(v_number: str | None = None) -> MemberDetails:
+    return MemberDetails(
+        "Samir", D("1987-09-01"), "partner", True, True, v_number=v_number, marital_status="married"
+    )
+
+
+FULL_FILE = (
+    "identity_document",
+    "family_tie_document",
+    "sponsor_declaration",
+    "antecedents_certificate",
+    "non_impediment_certificate",
+)
+
+
+def granted_member_case(nareis: Nareis, member_v_number: str | None = None) -> tuple[str, str]:
+    """A case whose partner (with `member_v_number`) received a dependent permit on 2026-03-12."""
+    app = nareis.application
+    case_id = app.open_case(a_sponsor(), CTX).case_id
+    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
+    member_id = app.register_member(case_id, a_partner(member_v_number), CTX).member_id
+    assert member_id is not None
+    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+    for kind in FULL_FILE:
+        app.receive_document(case_id, member_id, D("2026-02-27"), kind, True, CTX)
+    app.take_decision(case_id, member_id, D("2026-03-10"), "granted", [], CTX)
+    app.issue_permit(case_id, member_id, D("2026-03-12"), D("2026-03-10"), CTX)
+    return case_id, member_id

@@ -1,0 +1,81 @@
+"""The dependent-permit-holders projection: exactly once, resumable, and as of a date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from application.projections import catch_up
+from domain.vocabulary import Outcome
+from infrastructure.composition import Nareis
+from tests.integration.conftest import (
+    CTX,
+    D,
+    a_partner,
+    a_sponsor,
+    granted_member_case,
+    open_system,
+)
+
+HOLDER = "2000000001"
+
+
+def sponsor_rule(nareis: Nareis, case_id: str, on: str) -> Outcome:
+    members = nareis.application.eligibility(case_id, D(on)).members
+    return next(r.outcome for r in members[0].rules if r.id == "sponsor_permit_independent")
+
+
+def case_sponsored_by(nareis: Nareis, v_number: str) -> str:
+    app = nareis.application
+    case_id = app.open_case(a_sponsor(v_number), CTX).case_id
+    app.grant_sponsor_permit(case_id, D("2026-01-15"), "independent", None, CTX)
+    app.register_member(case_id, a_partner(), CTX)
+    return case_id
+
+
+def test_a_sponsor_who_holds_a_dependent_permit_fails_the_independence_rule(nareis: Nareis):
+    granted_member_case(nareis, member_v_number=HOLDER)
+    case_id = case_sponsored_by(nareis, HOLDER)
+    assert sponsor_rule(nareis, case_id, "2026-06-01") == Outcome.MET  # projection not run yet
+    nareis.catch_up()
+    assert sponsor_rule(nareis, case_id, "2026-06-01") == Outcome.NOT_MET
+    assert sponsor_rule(nareis, case_id, "2026-03-11") == Outcome.MET  # before the permit
+
+
+def test_catching_up_twice_applies_each_event_once(nareis: Nareis):
+    granted_member_case(nareis, member_v_number=HOLDER)
+    assert nareis.catch_up() == 2  # one registration, one permit
+    assert nareis.catch_up() == 0
+
+
+def test_a_new_process_resumes_from_the_tracked_position(db_path: Path):
+    first = open_system(db_path)
+    granted_member_case(first, member_v_number=HOLDER)
+    first.catch_up()
+    case_sponsored_by(first, "3000000003")
+    first.close()
+    second = open_system(db_path)
+    assert second.catch_up() == 1  # only the registration it had not seen
+    second.close()
+
+
+def test_a_corrected_v_number_moves_the_dependent_permit_to_the_new_number(nareis: Nareis):
+    case_a, member_id = granted_member_case(nareis, member_v_number=HOLDER)
+    case_b = case_sponsored_by(nareis, HOLDER)
+    nareis.application.correct_member_details(
+        case_a, member_id, a_partner("2999999999"), "wrong V-number", CTX
+    )
+    nareis.catch_up()
+    assert sponsor_rule(nareis, case_b, "2026-06-01") == Outcome.MET
+
+
+def test_the_background_worker_catches_up_after_a_save(nareis: Nareis):
+    import time
+
+    nareis.start_projections()
+    granted_member_case(nareis, member_v_number=HOLDER)
+    case_id = case_sponsored_by(nareis, HOLDER)
+    deadline = time.monotonic() + 5
+    while sponsor_rule(nareis, case_id, "2026-06-01") != Outcome.NOT_MET:
+        assert time.monotonic() < deadline, "the worker did not catch up within 5 s"
+        time.sleep(0.05)
+    assert catch_up(nareis.application, nareis.permit_holders) == 0
