@@ -131,7 +131,7 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
         )
     )
     for key in ("partner", "child", "young-adult"):
-        haddad.do(key, a.submit_application, "2026-02-27", "mvv_abroad")
+        haddad.do(key, a.submit_application, "2026-02-27", "mvv_abroad", None)
     haddad.documents("partner", "2026-02-27", *FULL_FILE)
     haddad.documents("child", "2026-02-27", *CHILD_FILE)
     haddad.documents("young-adult", "2026-02-27", *FULL_FILE)
@@ -157,7 +157,7 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
             "child", "Noah Tesfaye", "2013-08-30", "child", child_of="sponsor", child_kind="foster"
         )
     )
-    good_friday.do("partner", a.submit_application, "2026-04-07", "in_netherlands")
+    good_friday.do("partner", a.submit_application, "2026-04-07", "in_netherlands", None)
     good_friday.documents("partner", "2026-04-07", "identity_document")
     good_friday.documents("partner", "2026-04-07", "family_tie_document", official=False)
 
@@ -177,8 +177,8 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
             child_kind="biological",
         )
     )
-    late.do("child", a.submit_application, "2026-04-29", "mvv_abroad")
-    late.do("arrived", a.record_arrival, "2025-08-01")
+    late.do("child", a.submit_application, "2026-04-29", "mvv_abroad", None)
+    late.do("arrived", a.record_arrival, "2025-08-01", None)
 
     minor = (
         DemoCase(a, "ahmadi-unaccompanied-minor-5-may")
@@ -194,8 +194,8 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
         .member("mother", "Maryam Ahmadi", "1979-02-02", "parent", parent_kind="biological")
         .member("uncle", "Reza Ahmadi", "1975-07-07", "parent", parent_kind="other")
     )
-    minor.do("mother", a.submit_application, "2026-05-06", "mvv_abroad")
-    minor.do("uncle", a.submit_application, "2026-04-15", "mvv_abroad")
+    minor.do("mother", a.submit_application, "2026-05-06", "mvv_abroad", None)
+    minor.do("uncle", a.submit_application, "2026-04-15", "mvv_abroad", None)
     minor.documents("mother", "2026-05-06", *FULL_FILE)
 
     decreed = (
@@ -223,7 +223,7 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
         )
     )
     for key in ("first", "second", "second-child", "eldest"):
-        decreed.do(key, decreed.app.submit_application, "2026-05-18", "mvv_abroad")
+        decreed.do(key, a.submit_application, "2026-05-18", "mvv_abroad", None)
     decreed.documents("first", "2026-05-18", *FULL_FILE)
     decreed.documents("eldest", "2026-05-18", *FULL_FILE)
     decreed.do("eldest", a.record_assessment, "2026-06-01", "family_bond_intact", "met", "")
@@ -250,7 +250,7 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
             child_kind="biological",
         )
     )
-    dependent.do("brother-child", a.submit_application, "2026-06-10", "mvv_abroad")
+    dependent.do("brother-child", a.submit_application, "2026-06-10", "mvv_abroad", None)
 
     waiting = (
         DemoCase(a, "noor-awaiting-grant-overdue")
@@ -265,7 +265,7 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
             child_kind="biological",
         )
     )
-    waiting.do("partner", a.submit_application, "2026-06-01", "in_netherlands")
+    waiting.do("partner", a.submit_application, "2026-06-01", "in_netherlands", None)
     waiting.do("withdrawn", a.withdraw, "2026-05-01", "Stays with her grandparents")
     return [haddad, good_friday, late, minor, decreed, dependent, waiting]
 

@@ -1,0 +1,44 @@
+"""`nareis demo` walks the rules and term examples, and running it twice records nothing new."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from domain.vocabulary import Outcome
+from infrastructure.demo import build_cases
+from tests.integration.conftest import open_system
+
+
+def test_the_demo_cases_show_every_rule_outcome_the_domain_knows(db_path: Path):
+    system = open_system(db_path)
+    cases = build_cases(system.application)
+    system.catch_up()
+    seen: dict[str, set[Outcome]] = {}
+    for demo_case in cases:
+        for member in system.application.eligibility(demo_case.case_id).members:
+            for rule in member.rules:
+                seen.setdefault(rule.id, set()).add(rule.outcome)
+    system.close()
+    assert len(seen) == 17
+    not_met = {rule for rule, outcomes in seen.items() if Outcome.NOT_MET in outcomes}
+    assert {"timely", "single_partner", "child_belongs_to_family", "child_age",
+            "parent_of_unaccompanied_minor", "sponsor_permit_independent"} <= not_met
+    assert all(Outcome.MET in outcomes or rule == "sponsor_has_asylum_permit"
+               for rule, outcomes in seen.items() if rule != "custodial_parent_consent")
+
+
+def test_the_demo_command_prints_its_tables_and_is_idempotent(tmp_path: Path):
+    db = tmp_path / "demo.db"
+    env = {**os.environ, "NAREIS_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+    nareis = Path(sys.executable).parent / "nareis"
+    first = subprocess.run([nareis, "demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "2026-03-02" in first.stdout and "King's Day" in first.stdout
+    events = sqlite3.connect(db).execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+    second = subprocess.run([nareis, "demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] == events
