@@ -176,14 +176,17 @@ def partner_adult(ctx: RuleContext) -> RuleResult:
 
 
 def _blocking_partner(ctx: RuleContext, partner: MemberFacts) -> MemberFacts | None:
-    others = (
+    """Another partner granted before `partner` was: the first partner granted is the one who comes."""
+    own_grant = partner.decision.decided_on if partner.is_granted else None  # type: ignore[union-attr]
+    earlier = [
         m
         for m in ctx.case.members
         if m.relationship == Relationship.PARTNER
         and m.member_id != partner.member_id
         and m.is_granted
-    )
-    return next(iter(sorted(others, key=lambda m: m.decision.decided_on)), None)  # type: ignore[union-attr]
+        and (own_grant is None or m.decision.decided_on < own_grant)  # type: ignore[union-attr]
+    ]
+    return min(earlier, key=lambda m: m.decision.decided_on, default=None)  # type: ignore[union-attr]
 
 
 def single_partner(ctx: RuleContext) -> RuleResult:

@@ -74,9 +74,7 @@ def doc(kind: str, on: date, official: bool = True) -> Document:
     return Document(received_on=on, kind=kind, official=official)
 
 
-def assessment(
-    criterion: str, outcome: str, on: date, sequence: int | None = None
-) -> Assessment:
+def assessment(criterion: str, outcome: str, on: date, sequence: int | None = None) -> Assessment:
     """An assessment; without `sequence` each one built is recorded after the previous one."""
     recorded = next(_sequence) if sequence is None else sequence
     return Assessment(on, criterion, outcome, note=f"{criterion} {outcome}", sequence=recorded)

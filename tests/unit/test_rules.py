@@ -226,7 +226,9 @@ def test_a_member_is_timely_when_arrived_with_the_sponsor_or_applied_within_the_
 
 
 def test_the_timely_reason_names_the_application_date_and_the_terms_last_day() -> None:
-    reason = rule_result(case(partner(application=application(AFTER_TERM))), RuleId.TIMELY, AFTER_TERM)
+    reason = rule_result(
+        case(partner(application=application(AFTER_TERM))), RuleId.TIMELY, AFTER_TERM
+    )
     assert "2026-04-16" in reason.reason
     assert "2026-04-15" in reason.reason
 
@@ -312,17 +314,23 @@ def test_a_partner_is_adult_only_when_both_are_18_on_the_application_date(
             id="another-partner-pending",
         ),
         pytest.param(
-            case(partner(), member("p2", "partner", decision=decision("refused", date(2026, 3, 1)))),
+            case(
+                partner(), member("p2", "partner", decision=decision("refused", date(2026, 3, 1)))
+            ),
             MET,
             id="another-partner-refused",
         ),
         pytest.param(
-            case(partner(), member("p2", "partner", decision=decision("granted", date(2026, 3, 1)))),
+            case(
+                partner(), member("p2", "partner", decision=decision("granted", date(2026, 3, 1)))
+            ),
             NOT_MET,
             id="another-partner-granted",
         ),
         pytest.param(
-            case(partner(), member("p2", "partner", decision=decision("granted", date(2026, 3, 11)))),
+            case(
+                partner(), member("p2", "partner", decision=decision("granted", date(2026, 3, 11)))
+            ),
             MET,
             id="another-partner-granted-after-D",
         ),
@@ -419,6 +427,17 @@ def test_a_partner_is_married_or_in_an_assessed_durable_exclusive_relationship(
     assert rule_result(facts, RuleId.PARTNER_RELATIONSHIP).outcome == expected
 
 
+def test_a_failed_durable_relationship_assessment_wins_over_marriage() -> None:
+    # DOMAIN.md leaves open whether marriage or a failed finding wins; like every not_met finding,
+    # it wins (a marriage of convenience is not a durable, exclusive relationship).
+    married_but_found_not_durable = case(
+        partner(assessments=[assessment(DURABLE, "not_met", date(2026, 2, 1))])
+    )
+    result = rule_result(married_but_found_not_durable, RuleId.PARTNER_RELATIONSHIP)
+    assert result.outcome == NOT_MET
+    assert "2026-02-01" in result.reason
+
+
 # --- child_belongs_to_family ---------------------------------------------------------------------
 
 
@@ -443,7 +462,9 @@ def child_of_partner(**overrides: object):
             MET,
             id="child-of-sponsor-and-refused-partner",
         ),
-        pytest.param(case(child_of_partner(), partner_p()), MET, id="child-of-partner-who-may-come"),
+        pytest.param(
+            case(child_of_partner(), partner_p()), MET, id="child-of-partner-who-may-come"
+        ),
         pytest.param(
             case(child_of_partner(), partner_p(decision=decision("refused", date(2026, 3, 1)))),
             NOT_MET,
@@ -668,7 +689,10 @@ def minor_sponsor_case(*members, **overrides):
             id="no-application-term-open-sponsor-adult",
         ),
         pytest.param(
-            minor_sponsor_case(parent()), AFTER_TERM, UNKNOWN, id="no-application-sponsor-still-minor"
+            minor_sponsor_case(parent()),
+            AFTER_TERM,
+            UNKNOWN,
+            id="no-application-sponsor-still-minor",
         ),
         pytest.param(
             minor_sponsor_case(parent(), grant_on=None), D, UNKNOWN, id="no-application-no-grant"
@@ -906,9 +930,7 @@ def child_of_both(**overrides: object):
             NOT_APPLICABLE,
             id="child-of-both-partner-refused-after-D",
         ),
-        pytest.param(
-            case(child_of_partner(), partner_p()), NOT_APPLICABLE, id="child-of-partner"
-        ),
+        pytest.param(case(child_of_partner(), partner_p()), NOT_APPLICABLE, id="child-of-partner"),
     ],
 )
 def test_a_minor_child_whose_other_parent_stays_behind_needs_that_parents_consent(
@@ -962,7 +984,9 @@ PROOF_CASES = [
     pytest.param([(False, EARLY)], [], UNKNOWN, id="unofficial-not-assessed"),
     pytest.param([], [], UNKNOWN, id="no-document"),
     pytest.param([], [("met", LATE, 1)], UNKNOWN, id="assessed-met-but-no-document"),
-    pytest.param([(False, EARLY)], [("not_met", LATE, 1)], NOT_MET, id="unofficial-assessed-not-met"),
+    pytest.param(
+        [(False, EARLY)], [("not_met", LATE, 1)], NOT_MET, id="unofficial-assessed-not-met"
+    ),
     pytest.param([(True, EARLY)], [("not_met", LATE, 1)], NOT_MET, id="not-met-beats-official"),
     pytest.param(
         [(True, EARLY)],
@@ -989,9 +1013,7 @@ PROOF_CASES = [
         id="same-day-tie-goes-to-the-later-recorded-met",
     ),
     pytest.param([(True, date(2026, 3, 11))], [], UNKNOWN, id="official-received-after-D"),
-    pytest.param(
-        [(False, EARLY)], [("met", date(2026, 3, 11), 1)], UNKNOWN, id="assessed-after-D"
-    ),
+    pytest.param([(False, EARLY)], [("met", date(2026, 3, 11), 1)], UNKNOWN, id="assessed-after-D"),
     pytest.param(
         [(True, EARLY)],
         [("not_met", date(2026, 3, 11), 1)],
@@ -1256,10 +1278,9 @@ def test_without_an_application_the_version_in_force_on_the_date_applies(
     assert answer.policy == policy
 
 
-def test_an_application_dated_after_D_does_not_choose_the_version() -> None:
+def test_an_application_dated_after_the_date_does_not_choose_the_version() -> None:
     facts = case(parent(application=application(date(2026, 3, 5))))
     answer = evaluate_member(
         facts, "m", date(2026, 2, 20), sponsor_holds_dependent_permit=False, versions=VERSIONS
     )
     assert answer.policy == NAREIS_VW2000.id
-
