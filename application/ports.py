@@ -24,7 +24,11 @@ class AmsterdamClock:
 class DependentPermitRegister(Protocol):
     """Who holds a dependent permit as a family member, across all cases (a projection)."""
 
-    def holds_dependent_permit(self, v_number: str, on: date) -> bool: ...
+    def holds_dependent_permit(
+        self, v_number: str, on: date, known_at: datetime | None = None
+    ) -> bool:
+        """Whether `v_number` holds a permit issued on or before `on`, as known at `known_at`."""
+        ...
 
 
 @dataclass(frozen=True)

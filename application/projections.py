@@ -11,7 +11,7 @@ tracking position; `ProjectionRunner` can take over where a recorder supports `s
 from __future__ import annotations
 
 from abc import abstractmethod
-from datetime import date
+from datetime import date, datetime
 from functools import singledispatchmethod
 from typing import Any
 
@@ -30,16 +30,29 @@ class DependentPermitHoldersView(TrackingRecorder):
 
     @abstractmethod
     def record_member(
-        self, case_id: str, member_id: str, v_number: str | None, tracking: Tracking
-    ) -> None: ...
+        self,
+        case_id: str,
+        member_id: str,
+        v_number: str | None,
+        recorded_at: datetime,
+        tracking: Tracking,
+    ) -> None:
+        """A member's V-number from `recorded_at` on (registration or correction)."""
 
     @abstractmethod
     def record_permit(
-        self, case_id: str, member_id: str, issued_on: date, tracking: Tracking
+        self,
+        case_id: str,
+        member_id: str,
+        issued_on: date,
+        recorded_at: datetime,
+        tracking: Tracking,
     ) -> None: ...
 
     @abstractmethod
-    def holds_dependent_permit(self, v_number: str, on: date) -> bool: ...
+    def holds_dependent_permit(
+        self, v_number: str, on: date, known_at: datetime | None = None
+    ) -> bool: ...
 
 
 class DependentPermitHoldersProjection(Projection[DependentPermitHoldersView]):
@@ -68,12 +81,17 @@ class DependentPermitHoldersProjection(Projection[DependentPermitHoldersView]):
             str(domain_event.originator_id),
             domain_event.member_id,
             domain_event.issued_on,
+            domain_event.timestamp,
             tracking,
         )
 
     def _record_member(self, domain_event: Any, tracking: Tracking) -> None:
         self.view.record_member(
-            str(domain_event.originator_id), domain_event.member_id, domain_event.v_number, tracking
+            str(domain_event.originator_id),
+            domain_event.member_id,
+            domain_event.v_number,
+            domain_event.timestamp,
+            tracking,
         )
 
 

@@ -58,3 +58,5 @@ class HistoryEntry:
     recorded_at: datetime
     actor: str
     data: dict[str, Any]
+    changes: dict[str, dict[str, Any]] | None = None  # corrections: {"old": {...}, "new": {...}}
+    reason: str | None = None  # corrections: the correction_reason

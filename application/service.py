@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -65,7 +65,9 @@ class CommandContext:
 class NoDependentPermits:
     """A register that knows no holders: for tools that run without projections."""
 
-    def holds_dependent_permit(self, v_number: str, on: date) -> bool:
+    def holds_dependent_permit(
+        self, v_number: str, on: date, known_at: datetime | None = None
+    ) -> bool:
         return False
 
 
@@ -299,37 +301,49 @@ class NareisApplication(Application[UUID]):
 
     # --- queries --------------------------------------------------------------------------------
 
-    def get_case(self, case_id: str) -> CaseRecord:
-        case = self._get(case_id)
+    def get_case(self, case_id: str, known_at: datetime | None = None) -> CaseRecord:
+        case = self._case_known_at(case_id, known_at)
         return CaseRecord(case.facts(), case.version, case.created_on, case.modified_on)
 
-    def deadline(self, case_id: str, as_of: date | None = None) -> CaseDeadlineAnswer:
-        case = self._get(case_id)
+    def deadline(
+        self, case_id: str, as_of: date | None = None, known_at: datetime | None = None
+    ) -> CaseDeadlineAnswer:
+        case = self._case_known_at(case_id, known_at)
         on = as_of or self.today()
         return CaseDeadlineAnswer(str(case.id), case.version, on, case_deadline(case.facts(), on))
 
-    def eligibility(self, case_id: str, as_of: date | None = None) -> CaseEligibilityAnswer:
-        case = self._get(case_id)
+    def eligibility(
+        self, case_id: str, as_of: date | None = None, known_at: datetime | None = None
+    ) -> CaseEligibilityAnswer:
+        case = self._case_known_at(case_id, known_at)
         on = as_of or self.today()
-        holds = self.dependent_permits.holds_dependent_permit(case.sponsor.v_number, on)
+        holds = self.dependent_permits.holds_dependent_permit(case.sponsor.v_number, on, known_at)
         return CaseEligibilityAnswer(
             str(case.id), case.version, on, evaluate_case(case.facts(), on, holds)
         )
 
-    def history(self, case_id: str) -> list[HistoryEntry]:
-        events = list(self.events.get(self._case_uuid(case_id)))
-        if not events:
-            raise CaseNotFound(case_id)
-        return [
-            HistoryEntry(
-                version=e.originator_version,
-                event=type(e).__name__,
-                recorded_at=e.timestamp,
-                actor=e.actor,
-                data={k: v for k, v in e.__dict__.items() if k not in _EVENT_ENVELOPE},
+    def history(self, case_id: str, known_at: datetime | None = None) -> list[HistoryEntry]:
+        """The audit trail, oldest first; corrections show the old and new values and the reason."""
+        case_uuid = self._case_uuid(case_id)
+        last = self._version_known_at(case_uuid, known_at)
+        entries: list[HistoryEntry] = []
+        case: Case | None = None
+        for recorded in self.events.get(case_uuid, lte=last):
+            changes = case.correction_changes(recorded) if case is not None else None
+            case = recorded.mutate(case)  # type: ignore[attr-defined]
+            data = {k: v for k, v in recorded.__dict__.items() if k not in _EVENT_ENVELOPE}
+            entries.append(
+                HistoryEntry(
+                    version=recorded.originator_version,
+                    event=type(recorded).__name__,
+                    recorded_at=recorded.timestamp,
+                    actor=recorded.actor,
+                    data=data,
+                    changes=changes,
+                    reason=data.get("correction_reason"),
+                )
             )
-            for e in events
-        ]
+        return entries
 
     def today(self) -> date:
         return self.clock.today()
@@ -411,6 +425,47 @@ class NareisApplication(Application[UUID]):
     def _check_expected_version(case: Case, expected_version: int | None) -> None:
         if expected_version is not None and expected_version != case.version:
             raise VersionMismatch(expected_version, case.version)
+
+    def _case_known_at(self, case_id: str, known_at: datetime | None) -> Case:
+        """The case as the system knew it at `known_at` (now when None)."""
+        if known_at is None:
+            return self._get(case_id)
+        case_uuid = self._case_uuid(case_id)
+        version = self._version_known_at(case_uuid, known_at)
+        return self.repository.get(case_uuid, version=version)
+
+    def _version_known_at(self, case_uuid: UUID, known_at: datetime | None) -> int:
+        """The last version recorded at or before `known_at` (the latest when None).
+
+        `recorded_at` never decreases within a case (the aggregate sees to that), so a binary search
+        over versions finds it in about log2(versions) reads of one event each.
+        """
+        latest = self._recorded_at(case_uuid, None)
+        if latest is None:
+            raise CaseNotFound(case_uuid)
+        last_version, last_recorded_at = latest
+        if known_at is None or last_recorded_at <= known_at:
+            return last_version
+        low, high = 0, last_version  # invariant: version `low` is known (0: nothing), `high` is not
+        while high - low > 1:
+            middle = (low + high) // 2
+            found = self._recorded_at(case_uuid, middle)
+            assert found is not None
+            if found[1] <= known_at:
+                low = middle
+            else:
+                high = middle
+        if low == 0:
+            raise CaseNotFound(case_uuid)
+        return low
+
+    def _recorded_at(self, case_uuid: UUID, version: int | None) -> tuple[int, datetime] | None:
+        """(version, recorded_at) of one event: `version`, or the latest when None."""
+        if version is None:
+            found = list(self.events.get(case_uuid, desc=True, limit=1))
+        else:
+            found = list(self.events.get(case_uuid, gt=version - 1, lte=version))
+        return (found[0].originator_version, found[0].timestamp) if found else None
 
     def _get(self, case_id: str) -> Case:
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent, Tracking
@@ -59,49 +59,74 @@ class NareisSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         )
 
 
+def sortable_instant(instant: datetime) -> str:
+    """UTC, microseconds, fixed width: text order is time order."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 class SQLiteDependentPermitHoldersView(SQLiteTrackingRecorder, DependentPermitHoldersView):
+    """Effective-dated rows: each V-number and permit with the instant the system learned it, so
+    "as known at" questions are index lookups."""
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
-            "CREATE TABLE IF NOT EXISTS dependent_permit_members ("
-            "case_id TEXT NOT NULL, member_id TEXT NOT NULL, v_number TEXT, "
-            "PRIMARY KEY (case_id, member_id)) WITHOUT ROWID",
-            "CREATE INDEX IF NOT EXISTS dependent_permit_members_v_number "
-            "ON dependent_permit_members (v_number)",
+            "CREATE TABLE IF NOT EXISTS dependent_permit_numbers ("
+            "case_id TEXT NOT NULL, member_id TEXT NOT NULL, recorded_at TEXT NOT NULL, "
+            "v_number TEXT, PRIMARY KEY (case_id, member_id, recorded_at)) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS dependent_permit_numbers_v_number "
+            "ON dependent_permit_numbers (v_number)",
             "CREATE TABLE IF NOT EXISTS dependent_permits ("
             "case_id TEXT NOT NULL, member_id TEXT NOT NULL, issued_on TEXT NOT NULL, "
-            "PRIMARY KEY (case_id, member_id)) WITHOUT ROWID",
+            "recorded_at TEXT NOT NULL, PRIMARY KEY (case_id, member_id)) WITHOUT ROWID",
         ]
 
     def record_member(
-        self, case_id: str, member_id: str, v_number: str | None, tracking: Tracking
+        self,
+        case_id: str,
+        member_id: str,
+        v_number: str | None,
+        recorded_at: datetime,
+        tracking: Tracking,
     ) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
-                "INSERT INTO dependent_permit_members (case_id, member_id, v_number) "
-                "VALUES (?, ?, ?) ON CONFLICT (case_id, member_id) "
-                "DO UPDATE SET v_number = excluded.v_number",
-                (case_id, member_id, v_number),
+                "INSERT INTO dependent_permit_numbers (case_id, member_id, recorded_at, v_number) "
+                "VALUES (?, ?, ?, ?)",
+                (case_id, member_id, sortable_instant(recorded_at), v_number),
             )
             self._insert_tracking(c, tracking)
 
     def record_permit(
-        self, case_id: str, member_id: str, issued_on: date, tracking: Tracking
+        self,
+        case_id: str,
+        member_id: str,
+        issued_on: date,
+        recorded_at: datetime,
+        tracking: Tracking,
     ) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
-                "INSERT INTO dependent_permits (case_id, member_id, issued_on) VALUES (?, ?, ?) "
-                "ON CONFLICT (case_id, member_id) DO UPDATE SET issued_on = excluded.issued_on",
-                (case_id, member_id, issued_on.isoformat()),
+                "INSERT INTO dependent_permits (case_id, member_id, issued_on, recorded_at) "
+                "VALUES (?, ?, ?, ?)",
+                (case_id, member_id, issued_on.isoformat(), sortable_instant(recorded_at)),
             )
             self._insert_tracking(c, tracking)
 
-    def holds_dependent_permit(self, v_number: str, on: date) -> bool:
+    def holds_dependent_permit(
+        self, v_number: str, on: date, known_at: datetime | None = None
+    ) -> bool:
+        known = sortable_instant(known_at) if known_at else "9999"
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                "SELECT 1 FROM dependent_permit_members m JOIN dependent_permits p "
-                "ON p.case_id = m.case_id AND p.member_id = m.member_id "
-                "WHERE m.v_number = ? AND p.issued_on <= ? LIMIT 1",
-                (v_number, on.isoformat()),
+                "SELECT 1 FROM dependent_permit_numbers n JOIN dependent_permits p "
+                "ON p.case_id = n.case_id AND p.member_id = n.member_id "
+                "WHERE n.v_number = :v AND n.recorded_at <= :known "
+                "AND p.issued_on <= :on AND p.recorded_at <= :known "
+                "AND NOT EXISTS (SELECT 1 FROM dependent_permit_numbers later "
+                "  WHERE later.case_id = n.case_id AND later.member_id = n.member_id "
+                "  AND later.recorded_at > n.recorded_at AND later.recorded_at <= :known) "
+                "LIMIT 1",
+                {"v": v_number, "on": on.isoformat(), "known": known},
             )
             return c.fetchone() is not None

@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from application.service import CommandContext, IdempotencyKey, NareisApplication
 from domain.errors import InvalidInput
-from infrastructure.api.schemas import IsoDate
+from infrastructure.api.schemas import IsoDate, IsoInstant
 from infrastructure.settings import Principal, Role
 
 _bearer = HTTPBearer(auto_error=False, description="A token from NAREIS_API_TOKENS")
@@ -116,8 +116,21 @@ def as_of_date(
     return as_of
 
 
+def known_at_instant(
+    known_at: Annotated[
+        IsoInstant | None,
+        Query(
+            description="Instant (RFC 3339): answer with only what was recorded at or before it; "
+            "default now"
+        ),
+    ] = None,
+) -> datetime | None:
+    return known_at
+
+
 Caseworker = Annotated[Principal, Depends(caseworker)]
 Reader = Annotated[Principal, Depends(reader)]
 App = Annotated[NareisApplication, Depends(application)]
 Command = Annotated[CommandMeta, Depends(command_meta)]
 AsOf = Annotated[date | None, Depends(as_of_date)]
+KnownAt = Annotated[datetime | None, Depends(known_at_instant)]

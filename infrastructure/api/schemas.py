@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -55,7 +56,24 @@ def _strip(value: str) -> str:
     return value.strip()
 
 
+_RFC3339_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def _instant_text_only(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339_INSTANT.fullmatch(value):
+        raise ValueError(
+            "an instant is written in RFC 3339 with a time zone, e.g. 2026-03-01T09:30:00Z "
+            "(encode '+' as %2B in a URL)"
+        )
+    return value
+
+
 IsoDate = Annotated[date, BeforeValidator(_date_text_only)]
+IsoInstant = Annotated[AwareDatetime, BeforeValidator(_instant_text_only)]
 Name = Annotated[
     str, StringConstraints(strict=True, min_length=1, max_length=200), AfterValidator(_strip)
 ]
@@ -297,12 +315,19 @@ class EligibilityOut(BaseModel):
     members: list[MemberEligibilityOut]
 
 
+class ChangesOut(BaseModel):
+    old: dict[str, Any] = Field(description="The corrected fields' values before (oud)")
+    new: dict[str, Any] = Field(description="The corrected fields' values after (nieuw)")
+
+
 class HistoryEntryOut(BaseModel):
     version: int
     event: str
     recorded_at: datetime
     actor: str
     data: dict[str, Any]
+    changes: ChangesOut | None = Field(None, description="Corrections: what changed (wijzigingen)")
+    reason: str | None = Field(None, description="Corrections: the correction_reason (toelichting)")
 
 
 class ProblemOut(BaseModel):

@@ -25,10 +25,19 @@ def test_the_demo_cases_show_every_rule_outcome_the_domain_knows(db_path: Path):
     system.close()
     assert len(seen) == 17
     not_met = {rule for rule, outcomes in seen.items() if Outcome.NOT_MET in outcomes}
-    assert {"timely", "single_partner", "child_belongs_to_family", "child_age",
-            "parent_of_unaccompanied_minor", "sponsor_permit_independent"} <= not_met
-    assert all(Outcome.MET in outcomes or rule == "sponsor_has_asylum_permit"
-               for rule, outcomes in seen.items() if rule != "custodial_parent_consent")
+    assert {
+        "timely",
+        "single_partner",
+        "child_belongs_to_family",
+        "child_age",
+        "parent_of_unaccompanied_minor",
+        "sponsor_permit_independent",
+    } <= not_met
+    assert all(
+        Outcome.MET in outcomes or rule == "sponsor_has_asylum_permit"
+        for rule, outcomes in seen.items()
+        if rule != "custodial_parent_consent"
+    )
 
 
 def test_the_demo_command_prints_its_tables_and_is_idempotent(tmp_path: Path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from infrastructure.api import mapping, schemas
-from infrastructure.api.dependencies import App, AsOf, Command, Reader
+from infrastructure.api.dependencies import App, AsOf, Command, KnownAt, Reader
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -41,30 +41,38 @@ def grant_sponsor_permit(
 
 
 @router.get("/{case_id}", response_model=schemas.CaseOut)
-def get_case(case_id: str, _: Reader, app: App, response: Response):
-    """The case: the sponsor, the grant, and every member with their facts."""
-    record = app.get_case(case_id)
+def get_case(case_id: str, _: Reader, app: App, known_at: KnownAt, response: Response):
+    """The case: the sponsor, the grant, and every member with their facts (as known at
+    `known_at`)."""
+    record = app.get_case(case_id, known_at)
     response.headers["ETag"] = mapping.etag(record.version)
     return mapping.case_out(record)
 
 
 @router.get("/{case_id}/deadline", response_model=schemas.DeadlineOut)
-def get_deadline(case_id: str, _: Reader, app: App, as_of: AsOf, response: Response):
-    """The term and each member's application timeliness and decision due date on `as_of`."""
-    answer = app.deadline(case_id, as_of)
+def get_deadline(
+    case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response
+):
+    """The term and each member's application timeliness and decision due date on `as_of`, as
+    known at `known_at`."""
+    answer = app.deadline(case_id, as_of, known_at)
     response.headers["ETag"] = mapping.etag(answer.version)
     return mapping.deadline_out(answer)
 
 
 @router.get("/{case_id}/eligibility", response_model=schemas.EligibilityOut)
-def get_eligibility(case_id: str, _: Reader, app: App, as_of: AsOf, response: Response):
-    """Every rule for every member on `as_of`, with reasons, the verdict and the route."""
-    answer = app.eligibility(case_id, as_of)
+def get_eligibility(
+    case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response
+):
+    """Every rule for every member on `as_of` as known at `known_at`, with reasons, the verdict
+    and the route."""
+    answer = app.eligibility(case_id, as_of, known_at)
     response.headers["ETag"] = mapping.etag(answer.version)
     return mapping.eligibility_out(answer)
 
 
 @router.get("/{case_id}/history", response_model=list[schemas.HistoryEntryOut])
-def get_history(case_id: str, _: Reader, app: App):
-    """The audit trail, oldest first."""
-    return mapping.history_out(app.history(case_id))
+def get_history(case_id: str, _: Reader, app: App, known_at: KnownAt):
+    """The audit trail, oldest first: who recorded what when; corrections with old and new values
+    and the reason."""
+    return mapping.history_out(app.history(case_id, known_at))
