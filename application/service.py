@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
 
 from application.ports import (
     AmsterdamClock,
@@ -39,6 +39,9 @@ from domain.errors import CaseNotFound, ConcurrencyConflict, IdempotencyKeyReuse
 from domain.facts import MemberDetails, Sponsor
 
 SNAPSHOT_INTERVAL = 50
+# Snapshots are derived data. When the shape of the Case's state changes, bump this: snapshots of
+# the old shape are then ignored (they live in another table) and new ones are taken as cases change.
+SNAPSHOT_SCHEMA_VERSION = 2
 _EVENT_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
 
@@ -86,6 +89,10 @@ class NareisApplication(Application[UUID]):
         self.clock: Clock = clock or AmsterdamClock()
         self.dependent_permits: DependentPermitRegister = dependent_permits or NoDependentPermits()
         self._commit_listeners: list[Callable[[], None]] = []
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        recorder = self.factory.aggregate_recorder(purpose=f"snapshots_v{SNAPSHOT_SCHEMA_VERSION}")
+        return self.factory.event_store(mapper=self.mapper, recorder=recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -429,15 +429,38 @@ class Case(Aggregate):
             received_on=received_on,
             kind=chosen.value,
             official=official,
+            document_id=document_id_for(self.version + 1),
             actor=actor,
         )
 
-    @event("DocumentReceived")
+    class DocumentReceived(Aggregate.Event):
+        """v2 added `document_id`, so a client can tell apart several documents of one kind.
+        A v1 event gets the id v2 would have given it: it is derived from the event's version."""
+
+        class_version = 2
+        member_id: str
+        received_on: date
+        kind: str
+        official: bool
+        document_id: str
+        actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["document_id"] = document_id_for(state["originator_version"])
+
+    @event(DocumentReceived)
     def _receive_document(
-        self, member_id: str, received_on: date, kind: str, official: bool, actor: str
+        self,
+        member_id: str,
+        received_on: date,
+        kind: str,
+        official: bool,
+        document_id: str,
+        actor: str,
     ) -> None:
         member = self.members[member_id]
-        document = Document(received_on, kind, official)
+        document = Document(received_on, kind, official, document_id)
         self._update_member(member_id, documents=(*member.documents, document))
 
     def record_assessment(
@@ -742,6 +765,11 @@ class Case(Aggregate):
             now: datetime = event_class.create_timestamp()
             kwargs["timestamp"] = max(now, self.modified_on)
         super().trigger_event(event_class, **kwargs)
+
+
+def document_id_for(case_version: int) -> str:
+    """A document's id: the case version that recorded it, unique within the case."""
+    return f"doc-{case_version}"
 
 
 def _as_event_fields(value: object) -> dict[str, Any]:

@@ -63,6 +63,7 @@ class Document:
     received_on: date
     kind: str
     official: bool
+    document_id: str = ""
 
 
 @dataclass(frozen=True)

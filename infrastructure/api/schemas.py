@@ -208,6 +208,7 @@ class ApplicationOut(BaseModel):
 
 
 class DocumentOut(BaseModel):
+    document_id: str
     received_on: date
     kind: DocumentKind
     official: bool

@@ -58,7 +58,7 @@ def test_snapshots_are_taken_and_give_the_same_case_as_a_full_replay(nareis: Nar
             case_id, member_id, D("2026-01-01").replace(day=1 + day % 28), "other", False, CTX
         )
     with sqlite3.connect(db_path) as raw:
-        snapshots = raw.execute("SELECT COUNT(*) FROM stored_snapshots").fetchone()[0]
+        snapshots = raw.execute("SELECT COUNT(*) FROM stored_snapshots_v2").fetchone()[0]
     assert snapshots == 2  # versions 50 and 100
     from_snapshot = app.get_case(case_id).facts
     replayed = project_aggregate(None, app.events.get(app._case_uuid(case_id)))
