@@ -50,6 +50,10 @@ class DependentPermitHoldersView(TrackingRecorder):
     ) -> None: ...
 
     @abstractmethod
+    def dump(self) -> dict[str, list[tuple]]:
+        """Every row of every table of the view (for verification)."""
+
+    @abstractmethod
     def holds_dependent_permit(
         self, v_number: str, on: date, known_at: datetime | None = None
     ) -> bool: ...

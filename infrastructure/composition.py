@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
 
 from application.ports import Clock
 from application.projections import DependentPermitHoldersProjection, catch_up
@@ -21,6 +24,7 @@ class Nareis:
     application: NareisApplication
     permit_holders: DependentPermitHoldersProjection
     worker: ProjectionWorker | None = None
+    _scratch_factories: list[InfrastructureFactory] = field(default_factory=list)
 
     def catch_up(self) -> int:
         """Bring every projection up to date now (tools and tests; the worker does it in serve)."""
@@ -34,10 +38,20 @@ class Nareis:
         self.application.on_commit(self.worker.poke)
         self.worker.start()
 
+    def scratch_permit_view(self) -> SQLiteDependentPermitHoldersView:
+        """An empty dependent-permit view in memory, to rebuild into and compare with."""
+        factory = InfrastructureFactory.construct(
+            Environment("scratch", environment_for("memory://"))
+        )
+        self._scratch_factories.append(factory)  # keep it open while the view is used
+        return factory.tracking_recorder(SQLiteDependentPermitHoldersView)
+
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
         self.application.close()
+        for factory in self._scratch_factories:
+            factory.close()
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Nareis:

@@ -113,6 +113,15 @@ class SQLiteDependentPermitHoldersView(SQLiteTrackingRecorder, DependentPermitHo
             )
             self._insert_tracking(c, tracking)
 
+    def dump(self) -> dict[str, list[tuple]]:
+        tables = ("dependent_permit_numbers", "dependent_permits")
+        with self.datastore.transaction(commit=False) as c:
+            dumped = {}
+            for table in tables:
+                c.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
+                dumped[table] = [tuple(row) for row in c.fetchall()]
+            return dumped
+
     def holds_dependent_permit(
         self, v_number: str, on: date, known_at: datetime | None = None
     ) -> bool:

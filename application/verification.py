@@ -1,0 +1,142 @@
+"""`replay --verify`: rebuild every derived view from the event log alone and compare.
+
+Derived state in Nareis: the snapshots of each case, what the repository serves for each case
+(snapshot + later events, possibly cached), the answers computed from it (deadline and eligibility),
+and the dependent-permit view. Each is rebuilt here from nothing but the stored events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.utils import get_topic
+
+from application.projections import DependentPermitHoldersProjection, DependentPermitHoldersView
+from application.service import NareisApplication
+from domain.case import Case
+from domain.deadline import case_deadline
+from domain.eligibility import evaluate_case
+
+BATCH = 500
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Difference:
+    view: str
+    key: str
+    stored: Any
+    rebuilt: Any
+
+
+def case_ids(app: NareisApplication) -> Iterator[UUID]:
+    """Every case, in the order they were opened (from the notification log)."""
+    position = 0
+    topics = [get_topic(Case.CaseOpened)]
+    while notifications := app.recorder.select_notifications(
+        start=position, limit=BATCH, topics=topics, inclusive_of_start=False
+    ):
+        for notification in notifications:
+            yield UUID(str(notification.originator_id))
+        position = notifications[-1].id
+
+
+def rebuild_dependent_permits(
+    app: NareisApplication, fresh: DependentPermitHoldersView, up_to: int
+) -> None:
+    projection = DependentPermitHoldersProjection(fresh)
+    position = 0
+    while notifications := app.recorder.select_notifications(
+        start=position,
+        limit=BATCH,
+        stop=up_to,
+        topics=projection.topics,
+        inclusive_of_start=False,
+    ):
+        for notification in notifications:
+            event = app.mapper.to_domain_event(notification)
+            projection.process_event(event, Tracking(app.name, notification.id))
+        position = notifications[-1].id
+
+
+def compare_rows(view: str, stored: dict[str, list[tuple]], rebuilt: dict[str, list[tuple]]):
+    for table in sorted(set(stored) | set(rebuilt)):
+        stored_rows, rebuilt_rows = set(stored.get(table, [])), set(rebuilt.get(table, []))
+        for row in sorted(stored_rows - rebuilt_rows, key=str):
+            yield Difference(f"{view}.{table}", str(row[:2]), row, None)
+        for row in sorted(rebuilt_rows - stored_rows, key=str):
+            yield Difference(f"{view}.{table}", str(row[:2]), None, row)
+
+
+def verify_case(
+    app: NareisApplication,
+    case_uuid: UUID,
+    on: date,
+    stored_view: DependentPermitHoldersView,
+    rebuilt_view: DependentPermitHoldersView,
+) -> Iterator[Difference]:
+    key = str(case_uuid)
+    snapshots = {
+        s.originator_version: s for s in (app.snapshots.get(case_uuid) if app.snapshots else [])
+    }
+    replayed: Case | None = None
+    for event in app.events.get(case_uuid):
+        replayed = event.mutate(replayed)  # type: ignore[attr-defined]
+        snapshot = snapshots.get(event.originator_version)
+        if snapshot is not None:
+            from_snapshot = snapshot.mutate(None)  # type: ignore[attr-defined]
+            if from_snapshot.facts() != replayed.facts():  # type: ignore[union-attr]
+                yield Difference(
+                    "snapshot",
+                    f"{key}@{event.originator_version}",
+                    from_snapshot.facts(),
+                    replayed.facts(),
+                )  # type: ignore[union-attr]
+    assert replayed is not None
+    served = app.repository.get(case_uuid)
+    if served.facts() != replayed.facts() or served.version != replayed.version:
+        yield Difference(
+            "case", key, (served.version, served.facts()), (replayed.version, replayed.facts())
+        )
+        return
+    if case_deadline(served.facts(), on) != case_deadline(replayed.facts(), on):
+        yield Difference(
+            "deadline", key, case_deadline(served.facts(), on), case_deadline(replayed.facts(), on)
+        )
+    v_number = served.sponsor.v_number
+    served_answer = evaluate_case(
+        served.facts(), on, stored_view.holds_dependent_permit(v_number, on)
+    )
+    rebuilt_answer = evaluate_case(
+        replayed.facts(), on, rebuilt_view.holds_dependent_permit(v_number, on)
+    )
+    if served_answer != rebuilt_answer:
+        yield Difference("eligibility", key, served_answer, rebuilt_answer)
+
+
+def count_cases(app: NareisApplication) -> int:
+    return sum(1 for _ in case_ids(app))
+
+
+def verify(
+    app: NareisApplication,
+    stored_view: DependentPermitHoldersView,
+    rebuilt_view: DependentPermitHoldersView,
+    on: date,
+    progress: Progress | None = None,
+) -> list[Difference]:
+    """Every difference between what is stored or served and what the events alone give."""
+    up_to = stored_view.max_tracking_id(app.name) or 0
+    rebuild_dependent_permits(app, rebuilt_view, up_to)
+    differences = list(compare_rows("dependent_permits", stored_view.dump(), rebuilt_view.dump()))
+    total = count_cases(app)
+    for done, case_uuid in enumerate(case_ids(app), start=1):
+        differences.extend(verify_case(app, case_uuid, on, stored_view, rebuilt_view))
+        if progress is not None:
+            progress(done, total)
+    return differences

@@ -1,0 +1,91 @@
+"""Fixtures for the end-to-end suite: a real `nareis serve` process per session (and a private one
+for tests that restart it), authenticated clients, and a check that no request ever got a 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.e2e.support import (
+    AUDITOR_TOKEN,
+    CASEWORKER_TOKEN,
+    SEEN,
+    Api,
+    Server,
+    client_for,
+)
+
+
+def _serve(tmp_path_factory: pytest.TempPathFactory, name: str) -> Server:
+    workdir = tmp_path_factory.mktemp(name)
+    server = Server(db_path=workdir / "nareis.db", workdir=workdir)
+    server.start()
+    return server
+
+
+def _assert_no_traceback(server: Server, since: int) -> None:
+    log = server.log()
+    assert "Traceback" not in log[since:], f"the server logged an error:\n{log[since:]}"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the whole session, on its own SQLite file."""
+    running = _serve(tmp_path_factory, "e2e-server")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of the test's own, for tests that stop or restart it."""
+    running = _serve(tmp_path_factory, "e2e-private-server")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(server: Server) -> Iterator[None]:
+    """No request of any test ever gets a 5xx (API.md: "No input, however malformed, gets a 5xx"),
+    and the server logs no traceback while the test runs."""
+    seen_before, log_before = len(SEEN), len(server.log())
+    yield
+    errors = [s for s in SEEN[seen_before:] if s.status >= 500]
+    assert not errors, f"server errors: {errors}\n{server.log()[log_before:]}"
+    _assert_no_traceback(server, log_before)
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[Api]:
+    """A caseworker (`api.cw`) and an auditor (`api.au`) on the session's server."""
+    conversation = Api(server)
+    yield conversation
+    conversation.close()
+
+
+@pytest.fixture(scope="module")
+def module_api(server: Server) -> Iterator[Api]:
+    """Like `api`, for module-scoped fixtures that build a case once for many tests."""
+    conversation = Api(server)
+    yield conversation
+    conversation.close()
+
+
+@pytest.fixture
+def caseworker(server: Server) -> Iterator[httpx.Client]:
+    with client_for(server.base_url, CASEWORKER_TOKEN) as client:
+        yield client
+
+
+@pytest.fixture
+def auditor(server: Server) -> Iterator[httpx.Client]:
+    with client_for(server.base_url, AUDITOR_TOKEN) as client:
+        yield client
+
+
+@pytest.fixture
+def anonymous(server: Server) -> Iterator[httpx.Client]:
+    with client_for(server.base_url) as client:
+        yield client
