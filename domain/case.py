@@ -8,6 +8,7 @@ rules or today's date.
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import fields, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -758,6 +759,15 @@ class Case(Aggregate):
 
     def _update_member(self, member_id: str, **changes: Any) -> None:
         self.members[member_id] = replace(self.members[member_id], **changes)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Case:
+        # The repository copies a cached case for every use. The state is immutable values held in
+        # a few containers, so copying the containers is a full copy, at a fraction of the cost.
+        clone = object.__new__(type(self))
+        clone.__dict__.update(
+            {k: copy(v) if isinstance(v, dict | list) else v for k, v in self.__dict__.items()}
+        )
+        return clone
 
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
         # recorded_at never decreases within a case, even if the wall clock steps back.

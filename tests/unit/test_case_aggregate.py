@@ -597,3 +597,16 @@ def test_assessments_recorded_on_the_same_date_are_ordered_by_recording():
     finding = case.member("m1").finding("identity_established")
     assert finding.outcome == "met"
     assert replayed(case).member("m1").finding("identity_established") == finding
+
+
+def test_a_copy_of_a_case_shares_no_mutable_state_with_the_original():
+    from copy import deepcopy
+
+    case = opened_case()
+    clone = deepcopy(case)
+    clone.record_arrival("m1", D("2026-03-01"), actor="a", today=TODAY)
+    clone.register_member("m2", partner(name="Other"), actor="a", today=TODAY)
+    assert case.member("m1").arrived_on is None
+    assert "m2" not in case.members
+    assert len(case.pending_events) == 3 and len(clone.pending_events) == 5
+    assert clone.version == case.version + 2
