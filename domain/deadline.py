@@ -31,6 +31,25 @@ class CaseDeadline:
     term: Term | None
     days_left: int | None
     members: tuple[MemberDeadline, ...]
+    explanation: str
+
+
+def explain_term(term: Term | None, on: date, calendar: AtwCalendar = ATW_CALENDAR) -> str:
+    """The term in words: from which grant, which nominal end, and why it moved (if it did)."""
+    if term is None:
+        return f"No grant to the sponsor is recorded on or before {on.isoformat()}."
+    nominal = term.nominal_ends_on
+    text = (
+        f"Granted {term.granted_on.isoformat()}: the term runs from {term.starts_on.isoformat()} "
+        f"to 3 calendar months after the grant, {nominal.strftime('%A')} {nominal.isoformat()}"
+    )
+    if term.ends_on != nominal:
+        why = calendar.holidays_in(nominal.year).get(nominal) or nominal.strftime("%A")
+        text += (
+            f", which is a non-working day ({why}); under the Algemene termijnenwet it ends on the "
+            f"next working day, {term.ends_on.strftime('%A')} {term.ends_on.isoformat()}"
+        )
+    return text + "."
 
 
 def deadline_status(term: Term | None, on: date) -> DeadlineStatus:
@@ -78,4 +97,6 @@ def case_deadline(facts: CaseFacts, on: date, calendar: AtwCalendar = ATW_CALEND
         for m in as_of.members
     )
     days_left = term.days_left(on) if term else None
-    return CaseDeadline(deadline_status(term, on), term, days_left, members)
+    return CaseDeadline(
+        deadline_status(term, on), term, days_left, members, explain_term(term, on, calendar)
+    )

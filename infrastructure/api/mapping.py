@@ -126,6 +126,7 @@ def deadline_out(answer: CaseDeadlineAnswer) -> schemas.DeadlineOut:
         nominal_ends_on=term.nominal_ends_on if term else None,
         term_ends_on=term.ends_on if term else None,
         days_left=deadline.days_left,
+        explanation=deadline.explanation,
         members=[vars(m) for m in deadline.members],
     )
 

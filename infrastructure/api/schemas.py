@@ -292,6 +292,7 @@ class DeadlineOut(BaseModel):
     nominal_ends_on: date | None
     term_ends_on: date | None
     days_left: int | None
+    explanation: str = Field(description="The term in words: grant, nominal end, any roll-over")
     members: list[MemberDeadlineOut]
 
 

@@ -264,3 +264,24 @@ def test_an_application_is_overdue_only_when_pending_and_past_its_due_date(
     facts: CaseFacts, on: date, overdue: bool
 ) -> None:
     assert member_deadline(facts, on).overdue is overdue
+
+
+@pytest.mark.parametrize(
+    ("granted_on", "expected"),
+    [
+        (date(2025, 11, 30), ["2026-02-28", "Saturday", "Monday 2026-03-02", "termijnenwet"]),
+        (date(2026, 1, 3), ["Good Friday", "Tuesday 2026-04-07"]),
+        (date(2026, 1, 15), ["Wednesday 2026-04-15."]),
+    ],
+    ids=["weekend roll-over", "holiday roll-over", "no roll-over"],
+)
+def test_the_deadline_explains_the_term_and_any_roll_over(granted_on, expected) -> None:
+    explanation = case_deadline(case(partner(), grant_on=granted_on), date(2026, 6, 1)).explanation
+    for words in expected:
+        assert words in explanation
+    assert "moved" not in explanation or "next working day" in explanation
+
+
+def test_the_deadline_explains_that_no_grant_is_recorded_yet() -> None:
+    explanation = case_deadline(case(partner(), grant_on=None), date(2026, 6, 1)).explanation
+    assert "No grant" in explanation and "2026-06-01" in explanation
