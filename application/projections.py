@@ -1,16 +1,21 @@
-"""Projections of the event log: read models across cases, updated exactly once per event.
+"""The read model: one projection of the event log into effective-dated rows across all cases.
 
-`DependentPermitHoldersProjection` keeps, for the cross-case rule `sponsor_permit_independent`, every
-family member who holds a dependent permit (PermitIssued) with their V-number. Each event's view rows
-and its tracking position are written in one transaction by the view (a `TrackingRecorder`).
+Every row carries the instant the system learned it (`recorded_at`, from the event) and, once a
+correction replaces it, the instant it stopped being the known value (`superseded_at`); rows with a
+business date keep it too. "As of D, as known at K" is then a filter on indexed columns, never a
+replay. The projection turns each event into row operations; the view applies a batch of them and
+the tracking position of the batch's last event in one transaction, so every event is applied
+exactly once, and a crash loses nothing but the batch it was writing.
 
-SQLite has no subscriptions, so `catch_up` reads the application's notification log from the view's
-tracking position; `ProjectionRunner` can take over where a recorder supports `subscribe()`.
+SQLite has no subscriptions, so `catch_up` reads the application's notification log from the
+view's tracking position; `ProjectionRunner` can take over where a recorder supports `subscribe()`.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import singledispatchmethod
 from typing import Any
@@ -21,108 +26,294 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
 from domain.case import Case
+from domain.term import decision_due_on, journey_term
 
-CATCH_UP_BATCH = 500
+CATCH_UP_BATCH = 1000
 
 
-class DependentPermitHoldersView(TrackingRecorder):
-    """The materialized view behind `DependentPermitRegister`."""
+# --- row operations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseOpenedRow:
+    case_id: str
+    recorded_at: datetime
+    sponsor_v_number: str
+    sponsor_name: str
+    sponsor_arrived_on: date
+
+
+@dataclass(frozen=True)
+class SponsorRow:
+    """The sponsor's current details (listings show today's spelling; rules read the case)."""
+
+    case_id: str
+    sponsor_v_number: str
+    sponsor_name: str
+    sponsor_arrived_on: date
+
+
+@dataclass(frozen=True)
+class TermRow:
+    """The grant as known from `recorded_at` until a correction supersedes it."""
+
+    case_id: str
+    version: int
+    recorded_at: datetime
+    granted_on: date
+    term_ends_on: date
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member's registration or corrected details (the V-number is kept effective-dated)."""
+
+    case_id: str
+    member_id: str
+    version: int
+    recorded_at: datetime
+    name: str
+    relationship: str
+    v_number: str | None
+
+
+@dataclass(frozen=True)
+class MemberFactRow:
+    """One dated fact of a member (application, arrival, decision, permit, withdrawal,
+    extension), known from `recorded_at` until a correction of the same fact supersedes it."""
+
+    case_id: str
+    member_id: str
+    fact: str
+    version: int
+    recorded_at: datetime
+    business_date: date
+    value: str | None = None
+    due_on: date | None = None
+    extended_due_on: date | None = None
+
+
+Row = CaseOpenedRow | SponsorRow | TermRow | MemberRow | MemberFactRow
+
+
+# --- report answers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseListing:
+    case_id: str
+    sponsor_name: str
+    status: str
+    granted_on: date | None
+    term_ends_on: date | None
+    days_left: int | None
+
+
+@dataclass(frozen=True)
+class CaseListFilter:
+    status: str | None = None
+    days_left_at_most: int | None = None
+    route: str | None = None
+    stage: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseListPage:
+    counts: dict[str, int]
+    cases: tuple[CaseListing, ...]
+    next_page: int | None
+
+
+@dataclass(frozen=True)
+class Caseload:
+    stages: dict[str, int]
+    applications: dict[str, int]  # timely / late
+    overdue_decisions: int
+    permits: dict[str, int]  # issued / within_target / over_target
+
+
+class ReadModelView(TrackingRecorder):
+    """The materialized read model: writes with tracking, and the queries the API asks."""
 
     @abstractmethod
-    def record_member(
-        self,
-        case_id: str,
-        member_id: str,
-        v_number: str | None,
-        recorded_at: datetime,
-        tracking: Tracking,
-    ) -> None:
-        """A member's V-number from `recorded_at` on (registration or correction)."""
-
-    @abstractmethod
-    def record_permit(
-        self,
-        case_id: str,
-        member_id: str,
-        issued_on: date,
-        recorded_at: datetime,
-        tracking: Tracking,
-    ) -> None: ...
-
-    @abstractmethod
-    def dump(self) -> dict[str, list[tuple]]:
-        """Every row of every table of the view (for verification)."""
+    def apply(self, rows: Sequence[Row], tracking: Tracking) -> None:
+        """Apply the rows of one or more events and record `tracking`, in one transaction."""
 
     @abstractmethod
     def holds_dependent_permit(
         self, v_number: str, on: date, known_at: datetime | None = None
     ) -> bool: ...
 
+    @abstractmethod
+    def list_cases(
+        self,
+        as_of: date,
+        known_at: datetime | None,
+        where: CaseListFilter,
+        page: int,
+        page_size: int,
+    ) -> CaseListPage: ...
 
-class DependentPermitHoldersProjection(Projection[DependentPermitHoldersView]):
-    name = "dependent_permit_holders"
-    topics = (
-        get_topic(Case.FamilyMemberRegistered),
-        get_topic(Case.FamilyMemberDetailsCorrected),
-        get_topic(Case.PermitIssued),
+    @abstractmethod
+    def caseload(self, as_of: date, known_at: datetime | None) -> Caseload: ...
+
+    @abstractmethod
+    def dump(self) -> dict[str, list[tuple]]:
+        """Every row of every table of the view (for verification)."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every row and the tracking position (for a rebuild)."""
+
+
+class ReadModelProjection(Projection[ReadModelView]):
+    name = "read_model"
+    topics = tuple(
+        get_topic(cls)
+        for cls in (
+            Case.CaseOpened,
+            Case.SponsorDetailsCorrected,
+            Case.SponsorPermitGranted,
+            Case.SponsorPermitGrantCorrected,
+            Case.FamilyMemberRegistered,
+            Case.FamilyMemberDetailsCorrected,
+            Case.FamilyMemberArrived,
+            Case.FamilyMemberArrivalCorrected,
+            Case.ApplicationSubmitted,
+            Case.ApplicationCorrected,
+            Case.DecisionTaken,
+            Case.PermitIssued,
+            Case.ApplicationWithdrawn,
+            Case.DecisionPeriodExtended,
+        )
     )
 
-    @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        """Events of other types are not selected (see `topics`)."""
+        self.view.apply(self.rows_for(domain_event), tracking)
 
-    @process_event.register
-    def _(self, domain_event: Case.FamilyMemberRegistered, tracking: Tracking) -> None:
-        self._record_member(domain_event, tracking)
+    @singledispatchmethod
+    def rows_for(self, domain_event: Any) -> list[Row]:
+        """Events of other types do not change the read model (see `topics`)."""
+        return []
 
-    @process_event.register
-    def _(self, domain_event: Case.FamilyMemberDetailsCorrected, tracking: Tracking) -> None:
-        self._record_member(domain_event, tracking)
+    @rows_for.register
+    def _(self, e: Case.CaseOpened) -> list[Row]:
+        return [CaseOpenedRow(str(e.originator_id), e.timestamp, e.v_number, e.name, e.arrived_on)]
 
-    @process_event.register
-    def _(self, domain_event: Case.PermitIssued, tracking: Tracking) -> None:
-        self.view.record_permit(
-            str(domain_event.originator_id),
-            domain_event.member_id,
-            domain_event.issued_on,
-            domain_event.timestamp,
-            tracking,
-        )
+    @rows_for.register
+    def _(self, e: Case.SponsorDetailsCorrected) -> list[Row]:
+        return [SponsorRow(str(e.originator_id), e.v_number, e.name, e.arrived_on)]
 
-    def _record_member(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.record_member(
-            str(domain_event.originator_id),
-            domain_event.member_id,
-            domain_event.v_number,
-            domain_event.timestamp,
-            tracking,
+    @rows_for.register(Case.SponsorPermitGranted)
+    @rows_for.register(Case.SponsorPermitGrantCorrected)
+    def _(self, e: Any) -> list[Row]:
+        term = journey_term(e.granted_on)
+        return [
+            TermRow(
+                str(e.originator_id), e.originator_version, e.timestamp, e.granted_on, term.ends_on
+            )
+        ]
+
+    @rows_for.register(Case.FamilyMemberRegistered)
+    @rows_for.register(Case.FamilyMemberDetailsCorrected)
+    def _(self, e: Any) -> list[Row]:
+        return [
+            MemberRow(
+                str(e.originator_id),
+                e.member_id,
+                e.originator_version,
+                e.timestamp,
+                e.name,
+                e.relationship,
+                e.v_number,
+            )
+        ]
+
+    @rows_for.register(Case.FamilyMemberArrived)
+    @rows_for.register(Case.FamilyMemberArrivalCorrected)
+    def _(self, e: Any) -> list[Row]:
+        return [self._fact(e, "arrival", e.arrived_on)]
+
+    @rows_for.register(Case.ApplicationSubmitted)
+    @rows_for.register(Case.ApplicationCorrected)
+    def _(self, e: Any) -> list[Row]:
+        return [
+            self._fact(
+                e,
+                "application",
+                e.submitted_on,
+                e.channel,
+                decision_due_on(e.submitted_on, extended=False),
+                decision_due_on(e.submitted_on, extended=True),
+            )
+        ]
+
+    @rows_for.register
+    def _(self, e: Case.DecisionTaken) -> list[Row]:
+        return [self._fact(e, "decision", e.decided_on, e.outcome)]
+
+    @rows_for.register
+    def _(self, e: Case.PermitIssued) -> list[Row]:
+        return [self._fact(e, "permit", e.issued_on)]
+
+    @rows_for.register
+    def _(self, e: Case.ApplicationWithdrawn) -> list[Row]:
+        return [self._fact(e, "withdrawal", e.withdrawn_on)]
+
+    @rows_for.register
+    def _(self, e: Case.DecisionPeriodExtended) -> list[Row]:
+        return [self._fact(e, "extension", e.extended_on)]
+
+    @staticmethod
+    def _fact(
+        e: Any,
+        fact: str,
+        business_date: date,
+        value: str | None = None,
+        due_on: date | None = None,
+        extended_due_on: date | None = None,
+    ) -> MemberFactRow:
+        return MemberFactRow(
+            str(e.originator_id),
+            e.member_id,
+            fact,
+            e.originator_version,
+            e.timestamp,
+            business_date,
+            value,
+            due_on,
+            extended_due_on,
         )
 
 
 def catch_up(
-    application: Application[Any], projection: Projection[Any], batch_size: int = CATCH_UP_BATCH
+    application: Application[Any],
+    projection: ReadModelProjection,
+    batch_size: int = CATCH_UP_BATCH,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Process every event the view has not tracked yet, oldest first; return how many.
+    """Apply every event the view has not tracked yet, oldest first, a batch per transaction;
+    return how many.
 
     Another thread or process may be catching up the same view: the view refuses a position it has
     already tracked (IntegrityError), and this loop then resumes from the view's newer position.
     """
-    view: TrackingRecorder = projection.view
+    view = projection.view
     processed = 0
     while True:
         position = view.max_tracking_id(application.name) or 0
         notifications = application.recorder.select_notifications(
-            start=position,
-            limit=batch_size,
-            topics=projection.topics,
-            inclusive_of_start=False,
+            start=position, limit=batch_size, topics=projection.topics, inclusive_of_start=False
         )
         if not notifications:
             return processed
+        rows: list[Row] = []
+        for notification in notifications:
+            rows.extend(projection.rows_for(application.mapper.to_domain_event(notification)))
         try:
-            for notification in notifications:
-                domain_event = application.mapper.to_domain_event(notification)
-                projection.process_event(domain_event, Tracking(application.name, notification.id))
-                processed += 1
+            view.apply(rows, Tracking(application.name, notifications[-1].id))
         except IntegrityError:
             continue
+        processed += len(notifications)
+        if progress is not None:
+            progress(len(notifications))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from domain.deadline import CaseDeadline
 from domain.eligibility import MemberEligibility
@@ -60,3 +60,13 @@ class HistoryEntry:
     data: dict[str, Any]
     changes: dict[str, dict[str, Any]] | None = None  # corrections: {"old": {...}, "new": {...}}
     reason: str | None = None  # corrections: the correction_reason
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ReportAnswer(Generic[T]):
+    as_of: date
+    known_at: datetime | None
+    report: T

@@ -24,12 +24,14 @@ from application.ports import (
     IdempotencyRecord,
     IdempotencyStore,
 )
+from application.projections import CaseListFilter, CaseListPage, Caseload, ReadModelView
 from application.results import (
     CaseDeadlineAnswer,
     CaseEligibilityAnswer,
     CaseRecord,
     CommandResult,
     HistoryEntry,
+    ReportAnswer,
 )
 from application.transcodings import register_nareis_transcodings
 from domain.case import Case
@@ -88,6 +90,7 @@ class NareisApplication(Application[UUID]):
         super().__init__(env)
         self.clock: Clock = clock or AmsterdamClock()
         self.dependent_permits: DependentPermitRegister = dependent_permits or NoDependentPermits()
+        self.read_model: ReadModelView | None = None
         self._commit_listeners: list[Callable[[], None]] = []
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
@@ -354,6 +357,32 @@ class NareisApplication(Application[UUID]):
 
     def today(self) -> date:
         return self.clock.today()
+
+    # --- reports (from the read model; may lag the commands by the projection's delay) ----------
+
+    def list_cases(
+        self,
+        where: CaseListFilter,
+        page: int = 1,
+        page_size: int = 100,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> ReportAnswer[CaseListPage]:
+        on = as_of or self.today()
+        listing = self._read_model().list_cases(on, known_at, where, page, page_size)
+        return ReportAnswer(on, known_at, listing)
+
+    def caseload(
+        self, as_of: date | None = None, known_at: datetime | None = None
+    ) -> ReportAnswer[Caseload]:
+        on = as_of or self.today()
+        return ReportAnswer(on, known_at, self._read_model().caseload(on, known_at))
+
+    def _read_model(self) -> ReadModelView:
+        if self.read_model is None:
+            msg = "This application was built without a read model."
+            raise TypeError(msg)
+        return self.read_model
 
     # --- mechanics ------------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Derived state in Nareis: the snapshots of each case, what the repository serves for each case
 (snapshot + later events, possibly cached), the answers computed from it (deadline and eligibility),
-and the dependent-permit view. Each is rebuilt here from nothing but the stored events.
+and the read model (every report's rows, the dependent-permit holders among them). Each is
+rebuilt here from nothing but the stored events.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 
-from application.projections import DependentPermitHoldersProjection, DependentPermitHoldersView
+from application.projections import ReadModelProjection, ReadModelView, Row
 from application.service import NareisApplication
 from domain.case import Case
 from domain.deadline import case_deadline
@@ -46,10 +47,8 @@ def case_ids(app: NareisApplication) -> Iterator[UUID]:
         position = notifications[-1].id
 
 
-def rebuild_dependent_permits(
-    app: NareisApplication, fresh: DependentPermitHoldersView, up_to: int
-) -> None:
-    projection = DependentPermitHoldersProjection(fresh)
+def rebuild_read_model(app: NareisApplication, fresh: ReadModelView, up_to: int) -> None:
+    projection = ReadModelProjection(fresh)
     position = 0
     while notifications := app.recorder.select_notifications(
         start=position,
@@ -58,9 +57,10 @@ def rebuild_dependent_permits(
         topics=projection.topics,
         inclusive_of_start=False,
     ):
+        rows: list[Row] = []
         for notification in notifications:
-            event = app.mapper.to_domain_event(notification)
-            projection.process_event(event, Tracking(app.name, notification.id))
+            rows.extend(projection.rows_for(app.mapper.to_domain_event(notification)))
+        fresh.apply(rows, Tracking(app.name, notifications[-1].id))
         position = notifications[-1].id
 
 
@@ -77,8 +77,8 @@ def verify_case(
     app: NareisApplication,
     case_uuid: UUID,
     on: date,
-    stored_view: DependentPermitHoldersView,
-    rebuilt_view: DependentPermitHoldersView,
+    stored_view: ReadModelView,
+    rebuilt_view: ReadModelView,
 ) -> Iterator[Difference]:
     key = str(case_uuid)
     snapshots = {
@@ -125,15 +125,15 @@ def count_cases(app: NareisApplication) -> int:
 
 def verify(
     app: NareisApplication,
-    stored_view: DependentPermitHoldersView,
-    rebuilt_view: DependentPermitHoldersView,
+    stored_view: ReadModelView,
+    rebuilt_view: ReadModelView,
     on: date,
     progress: Progress | None = None,
 ) -> list[Difference]:
     """Every difference between what is stored or served and what the events alone give."""
     up_to = stored_view.max_tracking_id(app.name) or 0
-    rebuild_dependent_permits(app, rebuilt_view, up_to)
-    differences = list(compare_rows("dependent_permits", stored_view.dump(), rebuilt_view.dump()))
+    rebuild_read_model(app, rebuilt_view, up_to)
+    differences = list(compare_rows("read_model", stored_view.dump(), rebuilt_view.dump()))
     total = count_cases(app)
     for done, case_uuid in enumerate(case_ids(app), start=1):
         differences.extend(verify_case(app, case_uuid, on, stored_view, rebuilt_view))

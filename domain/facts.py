@@ -16,6 +16,7 @@ from domain.vocabulary import (
     DecisionOutcome,
     DocumentKind,
     Relationship,
+    Stage,
 )
 
 
@@ -161,6 +162,16 @@ class MemberFacts:
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawal is not None
+
+    @property
+    def stage(self) -> Stage:
+        if self.withdrawal is not None:
+            return Stage.WITHDRAWN
+        if self.permit is not None:
+            return Stage.PERMIT_ISSUED
+        if self.decision is not None:
+            return Stage.GRANTED if self.is_granted else Stage.REFUSED
+        return Stage.APPLIED if self.application is not None else Stage.REGISTERED
 
 
 @dataclass(frozen=True)

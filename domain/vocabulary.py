@@ -128,3 +128,14 @@ class ApplicationTimeliness(StrEnum):
     TIMELY = "timely"
     LATE = "late"
     NONE = "none"
+
+
+class Stage(StrEnum):
+    """Where a member's procedure stands (reports): the furthest step reached; withdrawal wins."""
+
+    REGISTERED = "registered"
+    APPLIED = "applied"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    PERMIT_ISSUED = "permit_issued"

@@ -183,8 +183,8 @@ def replay(
 
             differences = verify_views(
                 nareis.application,
-                nareis.permit_holders.view,
-                nareis.scratch_permit_view(),
+                nareis.read_model.view,
+                nareis.scratch_read_model(),
                 nareis.application.today(),
                 advance,
             )

@@ -8,12 +8,12 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 from application.ports import Clock
-from application.projections import DependentPermitHoldersProjection, catch_up
+from application.projections import ReadModelProjection, catch_up
 from application.service import NareisApplication
 from infrastructure.persistence import environment_for
 from infrastructure.projection_worker import ProjectionWorker
 from infrastructure.settings import Settings
-from infrastructure.sqlite_store import SQLiteDependentPermitHoldersView
+from infrastructure.sqlite_read_model import SQLiteReadModel
 
 
 @dataclass
@@ -22,29 +22,29 @@ class Nareis:
 
     settings: Settings
     application: NareisApplication
-    permit_holders: DependentPermitHoldersProjection
+    read_model: ReadModelProjection
     worker: ProjectionWorker | None = None
     _scratch_factories: list[InfrastructureFactory] = field(default_factory=list)
 
     def catch_up(self) -> int:
         """Bring every projection up to date now (tools and tests; the worker does it in serve)."""
-        return catch_up(self.application, self.permit_holders)
+        return catch_up(self.application, self.read_model)
 
     def start_projections(self) -> None:
         self.catch_up()
         self.worker = ProjectionWorker(
-            self.application, self.permit_holders, self.settings.projection_poll_seconds
+            self.application, self.read_model, self.settings.projection_poll_seconds
         )
         self.application.on_commit(self.worker.poke)
         self.worker.start()
 
-    def scratch_permit_view(self) -> SQLiteDependentPermitHoldersView:
-        """An empty dependent-permit view in memory, to rebuild into and compare with."""
+    def scratch_read_model(self) -> SQLiteReadModel:
+        """An empty read model in memory, to rebuild into and compare with."""
         factory = InfrastructureFactory.construct(
             Environment("scratch", environment_for("memory://"))
         )
         self._scratch_factories.append(factory)  # keep it open while the view is used
-        return factory.tracking_recorder(SQLiteDependentPermitHoldersView)
+        return factory.tracking_recorder(SQLiteReadModel)
 
     def close(self) -> None:
         if self.worker is not None:
@@ -56,6 +56,7 @@ class Nareis:
 
 def build(settings: Settings, clock: Clock | None = None) -> Nareis:
     application = NareisApplication(environment_for(settings.database_url), clock=clock)
-    view = application.factory.tracking_recorder(SQLiteDependentPermitHoldersView)
+    view = application.factory.tracking_recorder(SQLiteReadModel)
     application.dependent_permits = view
-    return Nareis(settings, application, DependentPermitHoldersProjection(view))
+    application.read_model = view
+    return Nareis(settings, application, ReadModelProjection(view))

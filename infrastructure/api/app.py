@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.api.problems import install_problem_handlers, problem
-from infrastructure.api.routers import cases, health, members
+from infrastructure.api.routers import cases, health, members, reports
 from infrastructure.composition import Nareis
 from infrastructure.settings import Principal
 
@@ -67,5 +67,6 @@ def create_app(nareis: Nareis, tokens: Mapping[str, Principal]) -> FastAPI:
     app.include_router(health.router)
     app.include_router(cases.router)
     app.include_router(members.router)
+    app.include_router(reports.router)
     app.add_middleware(BodySizeLimit)
     return app

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import Response
 
+from application.projections import CaseListPage, Caseload
 from application.results import (
     CaseDeadlineAnswer,
     CaseEligibilityAnswer,
     CaseRecord,
     CommandResult,
     HistoryEntry,
+    ReportAnswer,
 )
 from domain.facts import MemberDetails, MemberFacts, Sponsor
 from domain.term import permit_valid_until
@@ -153,3 +155,45 @@ def eligibility_out(answer: CaseEligibilityAnswer) -> schemas.EligibilityOut:
 
 def history_out(entries: list[HistoryEntry]) -> list[schemas.HistoryEntryOut]:
     return [schemas.HistoryEntryOut(**vars(e)) for e in entries]
+
+
+def case_list_out(answer: ReportAnswer[CaseListPage]) -> schemas.CaseListOut:
+    listing = answer.report
+    return schemas.CaseListOut(
+        as_of=answer.as_of,
+        known_at=answer.known_at,
+        counts=listing.counts,
+        cases=[vars(case) for case in listing.cases],
+        next=listing.next_page,
+    )
+
+
+def deadline_report_out(answer: ReportAnswer[CaseListPage]) -> schemas.DeadlineReportOut:
+    listing = answer.report
+    return schemas.DeadlineReportOut(
+        as_of=answer.as_of,
+        known_at=answer.known_at,
+        counts=listing.counts,
+        cases=[
+            schemas.DeadlineReportCaseOut(
+                case_id=c.case_id,
+                status=c.status,
+                term_ends_on=c.term_ends_on,
+                days_left=c.days_left,
+            )
+            for c in listing.cases
+        ],
+        next=listing.next_page,
+    )
+
+
+def caseload_out(answer: ReportAnswer[Caseload]) -> schemas.CaseloadOut:
+    caseload = answer.report
+    return schemas.CaseloadOut(
+        as_of=answer.as_of,
+        known_at=answer.known_at,
+        members_per_stage=caseload.stages,
+        applications=caseload.applications,
+        overdue_decisions=caseload.overdue_decisions,
+        permits=caseload.permits,
+    )

@@ -338,3 +338,70 @@ class ProblemOut(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, str]] | None = None
+
+
+class CaseListingOut(BaseModel):
+    case_id: str
+    sponsor_name: str
+    status: DeadlineStatus
+    granted_on: date | None
+    term_ends_on: date | None
+    days_left: int | None
+
+
+class StatusCountsOut(BaseModel):
+    awaiting_grant: int
+    open: int
+    expired: int
+
+
+class CaseListOut(BaseModel):
+    as_of: date
+    known_at: datetime | None
+    counts: StatusCountsOut = Field(description="Every case known at known_at, unfiltered")
+    cases: list[CaseListingOut]
+    next: int | None = Field(description="The next page number, or null on the last page")
+
+
+class DeadlineReportCaseOut(BaseModel):
+    case_id: str
+    status: DeadlineStatus
+    term_ends_on: date | None
+    days_left: int | None
+
+
+class DeadlineReportOut(BaseModel):
+    as_of: date
+    known_at: datetime | None
+    counts: StatusCountsOut
+    cases: list[DeadlineReportCaseOut]
+    next: int | None
+
+
+class StagesOut(BaseModel):
+    registered: int
+    applied: int
+    granted: int
+    refused: int
+    withdrawn: int
+    permit_issued: int
+
+
+class ApplicationsOut(BaseModel):
+    timely: int
+    late: int
+
+
+class PermitsOut(BaseModel):
+    issued: int
+    within_target: int = Field(description="Issued at most 4 days after the granted decision")
+    over_target: int
+
+
+class CaseloadOut(BaseModel):
+    as_of: date
+    known_at: datetime | None
+    members_per_stage: StagesOut
+    applications: ApplicationsOut
+    overdue_decisions: int
+    permits: PermitsOut

@@ -37,8 +37,8 @@ def prepared(db_path: Path) -> str:
 def verified(nareis: Nareis) -> list:
     return verify(
         nareis.application,
-        nareis.permit_holders.view,
-        nareis.scratch_permit_view(),
+        nareis.read_model.view,
+        nareis.scratch_read_model(),
         D("2026-11-28"),
     )
 
@@ -54,10 +54,10 @@ def test_a_clean_database_verifies_with_no_differences(db_path: Path):
 def test_an_altered_view_row_is_found_and_the_command_fails(db_path: Path):
     prepared(db_path)
     with sqlite3.connect(db_path) as raw:
-        raw.execute("UPDATE dependent_permits SET issued_on = '2027-01-01'")
+        raw.execute("UPDATE rm_member_facts SET business_date = '2027-01-01' WHERE fact = 'permit'")
     result = run(db_path, "replay", "--verify")
     assert result.returncode == 1
-    assert "dependent_permits" in result.stdout and "2027-01-01" in result.stdout
+    assert "rm_member_facts" in result.stdout and "2027-01-01" in result.stdout
 
 
 def test_an_altered_snapshot_is_found(db_path: Path):

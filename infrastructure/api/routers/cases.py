@@ -3,8 +3,12 @@ eligibility and history."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Query, Response
+
+from application.projections import CaseListFilter
+from domain.vocabulary import DeadlineStatus, Route, Stage
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, AsOf, Command, KnownAt, Reader
 
@@ -16,6 +20,28 @@ def open_case(body: schemas.OpenCaseIn, meta: Command, app: App, response: Respo
     """Open a case for a sponsor (CaseOpened)."""
     result = app.open_case(mapping.sponsor_of(body.sponsor), meta.context(body))
     return mapping.command_answer(result, response)
+
+
+@router.get("", response_model=schemas.CaseListOut)
+def list_cases(
+    _: Reader,
+    app: App,
+    as_of: AsOf,
+    known_at: KnownAt,
+    status: Annotated[DeadlineStatus | None, Query(description="Deadline status")] = None,
+    days_left: Annotated[
+        int | None,
+        Query(ge=0, le=100_000, description="Open cases with at most this many days left"),
+    ] = None,
+    route: Annotated[Route | None, Query(description="Cases with a member on this route")] = None,
+    stage: Annotated[Stage | None, Query(description="Cases with a member at this stage")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+):
+    """Cases with their deadline status, from the read model (may lag commands by a second or
+    two), oldest first; filters combine."""
+    where = CaseListFilter(status=status, days_left_at_most=days_left, route=route, stage=stage)
+    return mapping.case_list_out(app.list_cases(where, page, page_size, as_of, known_at))
 
 
 @router.put("/{case_id}/sponsor", response_model=schemas.CommandOut)

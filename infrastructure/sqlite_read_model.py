@@ -1,0 +1,371 @@
+"""The read model on SQLite: effective-dated tables, written with the tracking position in one
+transaction, queried with `as_of` and `known_at` as plain indexed filters.
+
+A row is known from `recorded_at` until `superseded_at` (the instant a correction replaced it;
+'9999' while current). Instants are stored as fixed-width UTC text, so text order is time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
+
+from application.projections import (
+    CaseListFilter,
+    CaseListing,
+    CaseListPage,
+    Caseload,
+    CaseOpenedRow,
+    MemberFactRow,
+    MemberRow,
+    ReadModelView,
+    Row,
+    SponsorRow,
+    TermRow,
+)
+from domain.term import PERMIT_READY_TARGET_DAYS
+
+CURRENT = "9999"  # superseded_at of a row no correction has replaced
+STAGES = ("registered", "applied", "granted", "refused", "withdrawn", "permit_issued")
+STATUSES = ("awaiting_grant", "open", "expired")
+
+TABLES = {
+    "rm_cases": "CREATE TABLE IF NOT EXISTS rm_cases (case_id TEXT PRIMARY KEY, "
+    "opened_at TEXT NOT NULL, sponsor_v_number TEXT NOT NULL, sponsor_name TEXT NOT NULL, "
+    "sponsor_arrived_on TEXT NOT NULL)",
+    "rm_terms": "CREATE TABLE IF NOT EXISTS rm_terms (case_id TEXT NOT NULL, "
+    "version INTEGER NOT NULL, recorded_at TEXT NOT NULL, superseded_at TEXT NOT NULL, "
+    "granted_on TEXT NOT NULL, term_ends_on TEXT NOT NULL, PRIMARY KEY (case_id, version)) "
+    "WITHOUT ROWID",
+    "rm_members": "CREATE TABLE IF NOT EXISTS rm_members (case_id TEXT NOT NULL, "
+    "member_id TEXT NOT NULL, version INTEGER NOT NULL, recorded_at TEXT NOT NULL, "
+    "superseded_at TEXT NOT NULL, name TEXT NOT NULL, relationship TEXT NOT NULL, "
+    "v_number TEXT, PRIMARY KEY (case_id, member_id, version)) WITHOUT ROWID",
+    "rm_member_facts": "CREATE TABLE IF NOT EXISTS rm_member_facts (case_id TEXT NOT NULL, "
+    "member_id TEXT NOT NULL, fact TEXT NOT NULL, version INTEGER NOT NULL, "
+    "recorded_at TEXT NOT NULL, superseded_at TEXT NOT NULL, business_date TEXT NOT NULL, "
+    "value TEXT, due_on TEXT, extended_due_on TEXT, "
+    "PRIMARY KEY (case_id, member_id, fact, version)) WITHOUT ROWID",
+}
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS rm_cases_opened ON rm_cases (opened_at, case_id)",
+    "CREATE INDEX IF NOT EXISTS rm_terms_known ON rm_terms "
+    "(superseded_at, recorded_at, granted_on, term_ends_on)",
+    "CREATE INDEX IF NOT EXISTS rm_terms_case ON rm_terms (case_id, superseded_at, recorded_at)",
+    "CREATE INDEX IF NOT EXISTS rm_members_v_number ON rm_members (v_number)",
+    "CREATE INDEX IF NOT EXISTS rm_member_facts_kind ON rm_member_facts (fact, business_date)",
+)
+
+
+def sortable_instant(instant: datetime) -> str:
+    """UTC, microseconds, fixed width: text order is time order."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _known(known_at: datetime | None) -> str:
+    return sortable_instant(known_at) if known_at is not None else "9998"
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+# The state of every member as of :d, as known at :k: one row per member.
+MEMBER_STATE = """
+member_state AS (
+  SELECT m.case_id, m.member_id,
+    MAX(CASE WHEN f.fact = 'application' THEN f.business_date END) AS submitted_on,
+    MAX(CASE WHEN f.fact = 'application' THEN f.due_on END) AS due_on,
+    MAX(CASE WHEN f.fact = 'application' THEN f.extended_due_on END) AS extended_due_on,
+    MAX(CASE WHEN f.fact = 'arrival' THEN f.business_date END) AS arrived_on,
+    MAX(CASE WHEN f.fact = 'decision' THEN f.value END) AS decision,
+    MAX(CASE WHEN f.fact = 'decision' THEN f.business_date END) AS decided_on,
+    MAX(CASE WHEN f.fact = 'permit' THEN f.business_date END) AS issued_on,
+    MAX(CASE WHEN f.fact = 'withdrawal' THEN 1 ELSE 0 END) AS withdrawn,
+    MAX(CASE WHEN f.fact = 'extension' THEN 1 ELSE 0 END) AS extended
+  FROM rm_members m
+  LEFT JOIN rm_member_facts f
+    ON f.case_id = m.case_id AND f.member_id = m.member_id
+   AND f.recorded_at <= :k AND f.superseded_at > :k AND f.business_date <= :d
+  WHERE m.recorded_at <= :k AND m.superseded_at > :k
+  GROUP BY m.case_id, m.member_id
+),
+member_stage AS (
+  SELECT s.*,
+    CASE WHEN s.withdrawn = 1 THEN 'withdrawn'
+         WHEN s.issued_on IS NOT NULL THEN 'permit_issued'
+         WHEN s.decision = 'granted' THEN 'granted'
+         WHEN s.decision = 'refused' THEN 'refused'
+         WHEN s.submitted_on IS NOT NULL THEN 'applied'
+         ELSE 'registered' END AS stage,
+    t.term_ends_on,
+    c.sponsor_arrived_on
+  FROM member_state s
+  JOIN rm_cases c ON c.case_id = s.case_id
+  LEFT JOIN rm_terms t ON t.case_id = s.case_id AND t.recorded_at <= :k
+   AND t.superseded_at > :k AND t.granted_on <= :d
+)
+"""
+
+# timely = not_met (DOMAIN.md): not arrived with or before the sponsor, and late or, with no
+# application, the term expired.
+ROUTE_REGULAR = """
+  (s.arrived_on IS NULL OR s.arrived_on > s.sponsor_arrived_on)
+  AND s.term_ends_on IS NOT NULL
+  AND ((s.submitted_on IS NOT NULL AND s.submitted_on > s.term_ends_on)
+       OR (s.submitted_on IS NULL AND :d > s.term_ends_on))
+"""
+
+
+class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *TABLES.values(), *INDEXES]
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def apply(self, rows: Sequence[Row], tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for row in rows:
+                self._apply_row(c, row)
+            self._insert_tracking(c, tracking)
+
+    def _apply_row(self, c: SQLiteCursor, row: Row) -> None:
+        if isinstance(row, CaseOpenedRow):
+            c.execute(
+                "INSERT INTO rm_cases VALUES (?, ?, ?, ?, ?)",
+                (
+                    row.case_id,
+                    sortable_instant(row.recorded_at),
+                    row.sponsor_v_number,
+                    row.sponsor_name,
+                    row.sponsor_arrived_on.isoformat(),
+                ),
+            )
+        elif isinstance(row, SponsorRow):
+            c.execute(
+                "UPDATE rm_cases SET sponsor_v_number = ?, sponsor_name = ?, "
+                "sponsor_arrived_on = ? WHERE case_id = ?",
+                (
+                    row.sponsor_v_number,
+                    row.sponsor_name,
+                    row.sponsor_arrived_on.isoformat(),
+                    row.case_id,
+                ),
+            )
+        elif isinstance(row, TermRow):
+            recorded = sortable_instant(row.recorded_at)
+            c.execute(
+                "UPDATE rm_terms SET superseded_at = ? WHERE case_id = ? AND superseded_at = ?",
+                (recorded, row.case_id, CURRENT),
+            )
+            c.execute(
+                "INSERT INTO rm_terms VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    row.case_id,
+                    row.version,
+                    recorded,
+                    CURRENT,
+                    row.granted_on.isoformat(),
+                    row.term_ends_on.isoformat(),
+                ),
+            )
+        elif isinstance(row, MemberRow):
+            recorded = sortable_instant(row.recorded_at)
+            c.execute(
+                "UPDATE rm_members SET superseded_at = ? "
+                "WHERE case_id = ? AND member_id = ? AND superseded_at = ?",
+                (recorded, row.case_id, row.member_id, CURRENT),
+            )
+            c.execute(
+                "INSERT INTO rm_members VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row.case_id,
+                    row.member_id,
+                    row.version,
+                    recorded,
+                    CURRENT,
+                    row.name,
+                    row.relationship,
+                    row.v_number,
+                ),
+            )
+        else:
+            self._apply_fact(c, row)
+
+    @staticmethod
+    def _apply_fact(c: SQLiteCursor, row: MemberFactRow) -> None:
+        recorded = sortable_instant(row.recorded_at)
+        c.execute(
+            "UPDATE rm_member_facts SET superseded_at = ? WHERE case_id = ? AND member_id = ? "
+            "AND fact = ? AND superseded_at = ?",
+            (recorded, row.case_id, row.member_id, row.fact, CURRENT),
+        )
+        c.execute(
+            "INSERT INTO rm_member_facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.case_id,
+                row.member_id,
+                row.fact,
+                row.version,
+                recorded,
+                CURRENT,
+                row.business_date.isoformat(),
+                row.value,
+                _iso(row.due_on),
+                _iso(row.extended_due_on),
+            ),
+        )
+
+    def clear(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for table in TABLES:
+                c.execute(f"DELETE FROM {table}")
+            c.execute(
+                "DELETE FROM tracking WHERE application_name != ?",
+                (self.table_migration_identifier,),
+            )
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: dict[str, Any] | Sequence[Any]) -> list[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, params)
+            return c.fetchall()
+
+    def holds_dependent_permit(
+        self, v_number: str, on: date, known_at: datetime | None = None
+    ) -> bool:
+        rows = self._query(
+            "SELECT 1 FROM rm_members m JOIN rm_member_facts p "
+            "ON p.case_id = m.case_id AND p.member_id = m.member_id AND p.fact = 'permit' "
+            "WHERE m.v_number = :v AND m.recorded_at <= :k AND m.superseded_at > :k "
+            "AND p.recorded_at <= :k AND p.superseded_at > :k AND p.business_date <= :on LIMIT 1",
+            {"v": v_number, "on": on.isoformat(), "k": _known(known_at)},
+        )
+        return bool(rows)
+
+    def status_counts(self, as_of: date, known_at: datetime | None) -> dict[str, int]:
+        params = {"d": as_of.isoformat(), "k": _known(known_at)}
+        total = self._query("SELECT COUNT(*) FROM rm_cases WHERE opened_at <= :k", params)[0][0]
+        granted = self._query(
+            "SELECT COALESCE(SUM(term_ends_on >= :d), 0), COALESCE(SUM(term_ends_on < :d), 0) "
+            "FROM rm_terms WHERE superseded_at > :k AND recorded_at <= :k AND granted_on <= :d",
+            params,
+        )[0]
+        return {
+            "awaiting_grant": total - granted[0] - granted[1],
+            "open": granted[0],
+            "expired": granted[1],
+        }
+
+    def list_cases(
+        self,
+        as_of: date,
+        known_at: datetime | None,
+        where: CaseListFilter,
+        page: int,
+        page_size: int,
+    ) -> CaseListPage:
+        params: dict[str, Any] = {
+            "d": as_of.isoformat(),
+            "k": _known(known_at),
+            "limit": page_size + 1,
+            "offset": (page - 1) * page_size,
+        }
+        conditions = ["c.opened_at <= :k"]
+        status = (
+            "CASE WHEN t.case_id IS NULL THEN 'awaiting_grant' "
+            "WHEN t.term_ends_on >= :d THEN 'open' ELSE 'expired' END"
+        )
+        if where.status is not None:
+            conditions.append(f"{status} = :status")
+            params["status"] = where.status
+        if where.days_left_at_most is not None:
+            conditions.append(
+                "t.term_ends_on >= :d AND julianday(t.term_ends_on) - julianday(:d) <= :days_left"
+            )
+            params["days_left"] = where.days_left_at_most
+        member_conditions = []
+        if where.stage is not None:
+            member_conditions.append("s.stage = :stage")
+            params["stage"] = where.stage
+        if where.route is not None:
+            member_conditions.append(
+                ROUTE_REGULAR if where.route == "regular" else f"NOT ({ROUTE_REGULAR})"
+            )
+        prefix = ""
+        if member_conditions:
+            prefix = f"WITH {MEMBER_STATE} "
+            conditions.append(
+                "EXISTS (SELECT 1 FROM member_stage s WHERE s.case_id = c.case_id AND "
+                + " AND ".join(f"({m})" for m in member_conditions)
+                + ")"
+            )
+        rows = self._query(
+            f"{prefix}SELECT c.case_id, c.sponsor_name, {status}, t.granted_on, t.term_ends_on "
+            "FROM rm_cases c LEFT JOIN rm_terms t ON t.case_id = c.case_id "
+            "AND t.recorded_at <= :k AND t.superseded_at > :k AND t.granted_on <= :d "
+            f"WHERE {' AND '.join(conditions)} "
+            "ORDER BY c.opened_at, c.case_id LIMIT :limit OFFSET :offset",
+            params,
+        )
+        listings = tuple(
+            CaseListing(
+                case_id=row[0],
+                sponsor_name=row[1],
+                status=row[2],
+                granted_on=date.fromisoformat(row[3]) if row[3] else None,
+                term_ends_on=date.fromisoformat(row[4]) if row[4] else None,
+                days_left=(date.fromisoformat(row[4]) - as_of).days
+                if row[4] and row[2] == "open"
+                else None,
+            )
+            for row in rows[:page_size]
+        )
+        next_page = page + 1 if len(rows) > page_size else None
+        return CaseListPage(self.status_counts(as_of, known_at), listings, next_page)
+
+    def caseload(self, as_of: date, known_at: datetime | None) -> Caseload:
+        params = {"d": as_of.isoformat(), "k": _known(known_at), "target": PERMIT_READY_TARGET_DAYS}
+        stages = dict.fromkeys(STAGES, 0)
+        stages |= dict(
+            self._query(
+                f"WITH {MEMBER_STATE} SELECT stage, COUNT(*) FROM member_stage GROUP BY stage",
+                params,
+            )
+        )
+        figures = self._query(
+            f"WITH {MEMBER_STATE} SELECT "
+            "COALESCE(SUM(submitted_on IS NOT NULL AND (term_ends_on IS NULL "
+            "  OR submitted_on <= term_ends_on)), 0), "
+            "COALESCE(SUM(submitted_on IS NOT NULL AND submitted_on > term_ends_on), 0), "
+            "COALESCE(SUM(submitted_on IS NOT NULL AND decision IS NULL AND withdrawn = 0 "
+            "  AND :d > CASE WHEN extended = 1 THEN extended_due_on ELSE due_on END), 0), "
+            "COALESCE(SUM(issued_on IS NOT NULL), 0), "
+            "COALESCE(SUM(issued_on IS NOT NULL "
+            "  AND julianday(issued_on) - julianday(decided_on) <= :target), 0) "
+            "FROM member_stage",
+            params,
+        )[0]
+        return Caseload(
+            stages=stages,
+            applications={"timely": figures[0], "late": figures[1]},
+            overdue_decisions=figures[2],
+            permits={
+                "issued": figures[3],
+                "within_target": figures[4],
+                "over_target": figures[3] - figures[4],
+            },
+        )
+
+    def dump(self) -> dict[str, list[tuple]]:
+        with self.datastore.transaction(commit=False) as c:
+            dumped = {}
+            for table in TABLES:
+                c.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
+                dumped[table] = [tuple(row) for row in c.fetchall()]
+            return dumped
