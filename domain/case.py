@@ -12,6 +12,7 @@ from copy import copy
 from dataclasses import fields, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -138,9 +139,13 @@ class Case(Aggregate):
     # --- creation -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, sponsor: Sponsor, *, actor: str, today: date) -> Case:
+    def open(
+        cls, sponsor: Sponsor, *, actor: str, today: date, case_id: UUID | None = None
+    ) -> Case:
         check_sponsor(sponsor, today)
-        return cls(actor=actor, **_as_event_fields(sponsor))
+        if case_id is None:
+            return cls(actor=actor, **_as_event_fields(sponsor))
+        return cls._create(cls.CaseOpened, id=case_id, actor=actor, **_as_event_fields(sponsor))
 
     @event("CaseOpened")
     def __init__(

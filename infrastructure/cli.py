@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
+import signal
+import sys
+import threading
+import time
 from dataclasses import asdict
 from datetime import UTC, date, datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from application.projections import CaseListFilter, catch_up
 from domain.errors import NareisError
+from infrastructure.api import mapping
 from infrastructure.composition import Nareis, build
 from infrastructure.settings import ConfigurationError, Settings
 
@@ -52,7 +60,8 @@ def serve(
     if settings.tokens_generated:
         token = next(iter(settings.tokens))
         typer.echo(f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token}", err=True)
-    nareis.start_projections()
+    if settings.projections_in_process:
+        nareis.start_projections()
     try:
         uvicorn.run(create_app(nareis, settings.tokens), host=host, port=port, log_level="info")
     finally:
@@ -202,6 +211,230 @@ def replay(
         )
     Console().print(table)
     raise typer.Exit(1)
+
+
+def _events_progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _catch_up_with_progress(nareis: Nareis, console: Console, label: str) -> None:
+    app = nareis.application
+    start_position = nareis.read_model.view.max_tracking_id(app.name) or 0
+    total = max((app.recorder.max_notification_id() or 0) - start_position, 0)
+    started = time.perf_counter()
+    with _events_progress(console) as progress:
+        task = progress.add_task(label, total=total, rate="")
+        done = 0
+
+        def advance(batch: int) -> None:
+            nonlocal done
+            done += batch
+            position = nareis.read_model.view.max_tracking_id(app.name) or 0
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, completed=position - start_position, rate=f"{rate:,.0f} events/s")
+
+        processed = catch_up(app, nareis.read_model, progress=advance)
+        progress.update(task, completed=total)
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"{label}: {processed:,} events in {elapsed:.1f} s "
+        f"({processed / max(elapsed, 1e-9):,.0f} events/s)"
+    )
+
+
+@cli.command()
+def rebuild() -> None:
+    """Drop the read model and rebuild it from the event log, with progress and events/s."""
+    nareis = _open()
+    console = Console(stderr=True)
+    try:
+        nareis.read_model.view.clear()
+        _catch_up_with_progress(nareis, console, "rebuilding the read model")
+    finally:
+        nareis.close()
+
+
+@cli.command()
+def project(
+    once: Annotated[bool, typer.Option("--once", help="Catch up and exit")] = False,
+) -> None:
+    """Run the projections in this process (for deployments that keep them out of the API
+    processes: set NAREIS_PROJECTIONS=external there). Catches up, then follows new events until
+    stopped (SIGTERM or Ctrl-C); a restart resumes exactly where it stopped."""
+    nareis = _open()
+    console = Console(stderr=True)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        _catch_up_with_progress(nareis, console, "catching up")
+        while not once and not stop.wait(nareis.settings.projection_poll_seconds):
+            processed = nareis.catch_up()
+            if processed:
+                console.print(f"projected {processed} events")
+    finally:
+        nareis.close()
+
+
+@cli.command("seed-load")
+def seed_load(
+    cases: Annotated[int, typer.Option(min=1, max=10_000_000, help="How many cases")],
+    seed: Annotated[int, typer.Option(help="Same seed and --today, same cases")] = 1,
+    today: Annotated[
+        str | None, typer.Option(help="The generator's today (default: today in Amsterdam)")
+    ] = None,
+    batch: Annotated[int, typer.Option(min=1, max=10_000, help="Cases per transaction")] = 500,
+    project_after: Annotated[
+        bool, typer.Option("--project/--no-project", help="Catch up the read model afterwards")
+    ] = True,
+) -> None:
+    """Generate realistic cases (DOMAIN.md's mix of situations), batched, deterministic."""
+    from application.seeding import CaseGenerator
+
+    nareis = _open()
+    console = Console(stderr=True)
+    try:
+        generator_today = _date_option(today, "--today") or nareis.application.today()
+        generator = CaseGenerator(seed, generator_today)
+        started, events = time.perf_counter(), 0
+        with _events_progress(console) as progress:
+            task = progress.add_task("generating cases", total=cases, rate="")
+            pending: list[Any] = []
+            for done, case in enumerate(generator.cases(cases), start=1):
+                pending.append(case)
+                if len(pending) == batch or done == cases:
+                    events += sum(len(c.pending_events) for c in pending)
+                    nareis.application.save(*pending)
+                    pending = []
+                    rate = events / max(time.perf_counter() - started, 1e-9)
+                    progress.update(task, completed=done, rate=f"{rate:,.0f} events/s")
+        elapsed = time.perf_counter() - started
+        console.print(
+            f"seed-load: {cases:,} cases, {events:,} events in {elapsed:.1f} s "
+            f"({events / max(elapsed, 1e-9):,.0f} events/s)"
+        )
+        if project_after:
+            _catch_up_with_progress(nareis, console, "projecting")
+    finally:
+        nareis.close()
+
+
+class ReportFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class ReportName(StrEnum):
+    DEADLINES = "deadlines"
+    CASELOAD = "caseload"
+
+
+@cli.command()
+def report(
+    name: Annotated[ReportName, typer.Argument(help="deadlines or caseload")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD")] = None,
+    known_at: Annotated[str | None, typer.Option("--known-at", help="RFC 3339 instant")] = None,
+    output: Annotated[ReportFormat, typer.Option("--format", help="table, json or csv")] = (
+        ReportFormat.TABLE
+    ),
+    page: Annotated[int, typer.Option(min=1, help="deadlines: page of cases")] = 1,
+    page_size: Annotated[
+        int, typer.Option(min=1, max=1000, help="deadlines: cases per page")
+    ] = 100,
+) -> None:
+    """Print a report from the read model (catching it up first)."""
+    nareis = _open()
+    try:
+        nareis.catch_up()
+        day, instant = _date_option(as_of, "--as-of"), _instant(known_at)
+        if name == ReportName.DEADLINES:
+            answer = nareis.application.list_cases(CaseListFilter(), page, page_size, day, instant)
+            body = mapping.deadline_report_out(answer).model_dump(mode="json")
+        else:
+            body = mapping.caseload_out(nareis.application.caseload(day, instant)).model_dump(
+                mode="json"
+            )
+    finally:
+        nareis.close()
+    print_report(body, output)
+
+
+def print_report(body: dict[str, Any], output: ReportFormat) -> None:
+    figures = _figures(body)
+    if output == ReportFormat.JSON:
+        typer.echo(json.dumps(body, ensure_ascii=False))
+        return
+    if output == ReportFormat.CSV:
+        writer = csv.writer(sys.stdout)
+        rows = body.get("cases")
+        if rows is not None:
+            writer.writerow(["case_id", "status", "term_ends_on", "days_left"])
+            writer.writerows(
+                [
+                    [
+                        r["case_id"],
+                        r["status"],
+                        r["term_ends_on"] or "",
+                        "" if r["days_left"] is None else r["days_left"],
+                    ]
+                    for r in rows
+                ]
+            )
+        else:
+            writer.writerow(["figure", "value"])
+            writer.writerows(figures)
+        return
+    title = f"as of {body['as_of']}" + (
+        f", as known at {body['known_at']}" if body.get("known_at") else ""
+    )
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for figure, value in figures:
+        table.add_row(figure, str(value))
+    Console().print(table)
+    if body.get("cases"):
+        cases = Table(title=f"cases (page; next: {body.get('next')})")
+        for column in ("case_id", "status", "term_ends_on", "days_left"):
+            cases.add_column(column)
+        for row in body["cases"]:
+            cases.add_row(
+                row["case_id"],
+                row["status"],
+                row["term_ends_on"] or "-",
+                "-" if row["days_left"] is None else str(row["days_left"]),
+            )
+        Console().print(cases)
+
+
+def _figures(body: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    figures: list[tuple[str, Any]] = []
+    for key, value in body.items():
+        if key in ("as_of", "known_at", "cases", "next"):
+            continue
+        if isinstance(value, dict):
+            figures.extend(_figures(value, f"{prefix}{key}."))
+        else:
+            figures.append((f"{prefix}{key}", value))
+    return figures
+
+
+def _date_option(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"nareis: {option} {value!r} is not a date YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

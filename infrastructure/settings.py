@@ -33,6 +33,7 @@ class Settings:
     tokens: Mapping[str, Principal] = field(default_factory=dict)
     tokens_generated: bool = False
     projection_poll_seconds: float = 1.0
+    projections_in_process: bool = True
 
     @classmethod
     def from_environment(
@@ -49,6 +50,7 @@ class Settings:
             tokens=tokens,
             tokens_generated=generated,
             projection_poll_seconds=_positive_float(env, "NAREIS_PROJECTION_POLL_SECONDS", 1.0),
+            projections_in_process=_projections_mode(env.get("NAREIS_PROJECTIONS", "")),
         )
 
 
@@ -82,3 +84,12 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive")
     return value
+
+
+def _projections_mode(value: str) -> bool:
+    mode = value.strip().lower() or "in-process"
+    if mode not in ("in-process", "external"):
+        raise ConfigurationError(
+            f"NAREIS_PROJECTIONS must be 'in-process' (the default) or 'external', not {value!r}"
+        )
+    return mode == "in-process"

@@ -1,0 +1,350 @@
+"""Realistic generated cases, for benchmarks and demos (`nareis seed-load`).
+
+The mix follows DOMAIN.md's situations: most sponsors granted an independent permit, a few awaiting
+their grant or holding a dependent one; partners (married or not, sometimes two), minor and adult
+children, parents of unaccompanied minors; timely, late and missing applications; official and
+unofficial documents with assessments; grants, refusals, permits inside and outside the 4-day
+target, extensions, withdrawals and corrections. Every case is built through the `Case` aggregate's
+commands, so its guards keep every generated history one the system would have accepted; a step the
+guards refuse is skipped. The same seed and `today` give the same cases (ids included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from random import Random
+from uuid import UUID
+
+from domain.case import Case
+from domain.eligibility import evaluate_member
+from domain.errors import NareisError
+from domain.facts import MemberDetails, Sponsor
+from domain.vocabulary import Outcome, Overall
+
+ACTORS = ("caseworker-1", "caseworker-2", "caseworker-3", "caseworker-4")
+NAMES = (
+    "Amal",
+    "Samir",
+    "Lina",
+    "Omar",
+    "Hiwet",
+    "Dawit",
+    "Sara",
+    "Yusuf",
+    "Maryam",
+    "Reza",
+    "Amina",
+    "Fatima",
+    "Idris",
+    "Khalid",
+    "Noor",
+    "Jamal",
+    "Aya",
+    "Hassan",
+    "Rami",
+    "Leila",
+)
+FAMILIES = (
+    "Haddad",
+    "Tesfaye",
+    "Rahimi",
+    "Ahmadi",
+    "Osman",
+    "Karimi",
+    "Yousef",
+    "Bekele",
+    "Hosseini",
+    "Mohamed",
+    "Abdi",
+    "Nouri",
+    "Said",
+    "Tekle",
+    "Sultani",
+)
+
+
+class CaseGenerator:
+    def __init__(self, seed: int, today: date) -> None:
+        self.rng = Random(seed)
+        self.today = today
+        self.member_v_numbers: list[str] = []
+        self._v_number = 1_000_000_000 + self.rng.randrange(1_000_000)
+
+    def cases(self, count: int) -> Iterator[Case]:
+        for _ in range(count):
+            yield self.case()
+
+    # --- one case -------------------------------------------------------------------------------
+
+    def case(self) -> Case:
+        rng = self.rng
+        sponsor = self.sponsor()
+        case = Case.open(
+            sponsor,
+            actor=self.actor(),
+            today=self.today,
+            case_id=UUID(int=rng.getrandbits(128), version=4),
+        )
+        grant_on = sponsor.asylum_application_signed_on + self.days(60, 420)
+        if rng.random() < 0.92 and grant_on <= self.today:
+            kind = "dependent" if rng.random() < 0.02 else "independent"
+            self.attempt(
+                lambda: case.grant_sponsor_permit(
+                    grant_on, kind, actor=self.actor(), today=self.today
+                )
+            )
+        for member_id, details in self.family(sponsor):
+            self.attempt(
+                lambda m=member_id, d=details: case.register_member(
+                    m, d, actor=self.actor(), today=self.today
+                )
+            )
+            if member_id in case.members:
+                self.procedure(case, member_id)
+        if case.grant is not None and rng.random() < 0.03:
+            corrected = case.grant.granted_on - self.days(1, 3)
+            self.attempt(
+                lambda: case.grant_sponsor_permit(
+                    corrected,
+                    case.grant.permit_kind,
+                    "date on the grant letter",  # type: ignore[union-attr]
+                    actor=self.actor(),
+                    today=self.today,
+                )
+            )
+        return case
+
+    def sponsor(self) -> Sponsor:
+        rng = self.rng
+        signed_on = self.today - self.days(70, 1100)
+        unaccompanied_minor = rng.random() < 0.08
+        age = rng.randint(15, 17) if unaccompanied_minor else rng.randint(19, 55)
+        born_on = signed_on - timedelta(days=365 * age + rng.randrange(365))
+        if self.member_v_numbers and rng.random() < 0.005:
+            v_number = rng.choice(self.member_v_numbers)  # a family member now asking as sponsor
+        else:
+            v_number = self.next_v_number()
+        return Sponsor(
+            v_number,
+            self.name(),
+            born_on,
+            signed_on,
+            signed_on - self.days(0, 30),
+            unaccompanied_minor,
+        )
+
+    def family(self, sponsor: Sponsor) -> list[tuple[str, MemberDetails]]:
+        rng = self.rng
+        members: list[tuple[str, MemberDetails]] = []
+        if sponsor.unaccompanied_minor:
+            for _ in range(rng.choice((1, 2, 2))):
+                kind = "biological" if rng.random() < 0.9 else "other"
+                members.append(
+                    self.member(
+                        "parent", sponsor.born_on - self.days(7000, 14000), parent_kind=kind
+                    )
+                )
+            return members
+        partner_id = None
+        if rng.random() < 0.75:
+            married = "married" if rng.random() < 0.8 else "unmarried"
+            partner_id, partner = self.member(
+                "partner", sponsor.born_on + self.days(-2500, 2500), marital_status=married
+            )
+            members.append((partner_id, partner))
+            if rng.random() < 0.03:
+                members.append(
+                    self.member(
+                        "partner",
+                        sponsor.born_on + self.days(-2500, 2500),
+                        marital_status="married",
+                    )
+                )
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+            age_days = rng.choice(
+                (
+                    self.days(200, 6400),
+                    self.days(200, 6400),
+                    self.days(6600, 9300),
+                    self.days(9400, 11000),
+                )
+            )
+            born_on = max(self.today - age_days, sponsor.born_on + timedelta(days=16 * 365))
+            child_of = "sponsor"
+            if partner_id is not None:
+                child_of = "sponsor_and_partner" if rng.random() < 0.9 else "partner"
+            members.append(
+                self.member(
+                    "child",
+                    born_on,
+                    child_of=child_of,
+                    child_kind=rng.choice(("biological",) * 8 + ("adoptive", "foster")),
+                    partner_member_id=partner_id if child_of != "sponsor" else None,
+                )
+            )
+        return members
+
+    def member(
+        self, relationship: str, born_on: date, **details: object
+    ) -> tuple[str, MemberDetails]:
+        rng = self.rng
+        v_number = self.next_v_number() if rng.random() < 0.7 else None
+        return str(UUID(int=rng.getrandbits(128), version=4)), MemberDetails(
+            name=self.name(),
+            born_on=min(born_on, self.today),
+            relationship=relationship,
+            mentioned_in_asylum_procedure=rng.random() < 0.97,
+            family_bond_abroad=rng.random() < 0.97,
+            v_number=v_number,
+            **details,  # type: ignore[arg-type]
+        )
+
+    # --- one member's procedure -----------------------------------------------------------------
+
+    def procedure(self, case: Case, member_id: str) -> None:
+        rng, grant = self.rng, case.grant
+        if rng.random() < 0.04:
+            self.act(case.record_arrival, member_id, case.sponsor.arrived_on)
+        if grant is None or rng.random() < 0.08:
+            return
+        late = rng.random() < 0.08
+        submitted_on = grant.granted_on + (self.days(95, 220) if late else self.days(1, 88))
+        if submitted_on > self.today:
+            return
+        self.act(
+            case.submit_application,
+            member_id,
+            submitted_on,
+            rng.choice(("mvv_abroad", "in_netherlands")),
+        )
+        self.documents(case, member_id, submitted_on)
+        decided_on = submitted_on + self.days(20, 240)
+        if rng.random() < 0.1:
+            self.act(
+                case.extend_decision_period,
+                member_id,
+                submitted_on + self.days(50, 85),
+                "waiting for documents",
+            )
+        if rng.random() < 0.03:
+            self.act(case.withdraw, member_id, submitted_on + self.days(5, 60), "no longer comes")
+        elif decided_on <= self.today and rng.random() < 0.8:
+            self.decide(case, member_id, decided_on)
+        if rng.random() < 0.03:
+            self.attempt(
+                lambda: case.submit_application(
+                    member_id,
+                    submitted_on - self.days(1, 5),
+                    "mvv_abroad",
+                    "date stamp misread",
+                    actor=self.actor(),
+                    today=self.today,
+                )
+            )
+
+    def documents(self, case: Case, member_id: str, submitted_on: date) -> None:
+        rng = self.rng
+        for kind, chance in (
+            ("identity_document", 0.97),
+            ("family_tie_document", 0.95),
+            ("sponsor_declaration", 0.95),
+            ("antecedents_certificate", 0.93),
+            ("non_impediment_certificate", 0.93),
+            ("custodial_parent_consent", 0.7),
+        ):
+            if rng.random() < chance:
+                official = rng.random() < 0.8
+                received_on = min(submitted_on + self.days(0, 30), self.today)
+                self.act(case.receive_document, member_id, received_on, kind, official)
+                if not official:
+                    criterion = (
+                        "identity_established"
+                        if kind == "identity_document"
+                        else "family_ties_established"
+                    )
+                    self.act(
+                        case.record_assessment,
+                        member_id,
+                        received_on + self.days(1, 20),
+                        criterion,
+                        "met" if rng.random() < 0.9 else "not_met",
+                        "",
+                    )
+        for criterion in (
+            "durable_exclusive_relationship",
+            "family_bond_intact",
+            "more_than_normal_emotional_ties",
+        ):
+            if rng.random() < 0.5:
+                self.act(
+                    case.record_assessment,
+                    member_id,
+                    submitted_on + self.days(10, 40),
+                    criterion,
+                    "met" if rng.random() < 0.85 else "not_met",
+                    "",
+                )
+
+    def decide(self, case: Case, member_id: str, decided_on: date) -> None:
+        eligibility = evaluate_member(case.facts(), member_id, decided_on, False)
+        if eligibility.overall == Overall.ELIGIBLE and self.rng.random() < 0.95:
+            self.act(case.take_decision, member_id, decided_on, "granted", [], False)
+            issued_on = decided_on + self.days(0, 8)
+            permit_pending = self.rng.random() < 0.05
+            if (
+                issued_on <= self.today
+                and case.members[member_id].is_granted
+                and not permit_pending
+            ):
+                self.act(case.issue_permit, member_id, issued_on, decided_on)
+                v_number = case.members[member_id].details.v_number
+                if v_number:
+                    self.member_v_numbers.append(v_number)
+            return
+        if eligibility.overall == Overall.INCOMPLETE and self.rng.random() < 0.6:
+            return  # still waiting for evidence: the decision is pending (and may be overdue)
+        grounds = [
+            r.id.value for r in eligibility.rules if r.outcome in (Outcome.NOT_MET, Outcome.UNKNOWN)
+        ] or ["identity_proven"]
+        self.act(case.take_decision, member_id, decided_on, "refused", grounds, False)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def act(self, command, member_id: str, day: date, *args: object) -> None:
+        if day > self.today:
+            return
+        if command.__name__ == "take_decision":
+            *rest, holds = args
+            self.attempt(
+                lambda: command(
+                    member_id,
+                    day,
+                    *rest,
+                    sponsor_holds_dependent_permit=holds,
+                    actor=self.actor(),
+                    today=self.today,
+                )
+            )
+            return
+        self.attempt(lambda: command(member_id, day, *args, actor=self.actor(), today=self.today))
+
+    @staticmethod
+    def attempt(step) -> None:
+        try:
+            step()
+        except NareisError:
+            pass  # the aggregate refused it: such a step would not have been recorded either
+
+    def days(self, low: int, high: int) -> timedelta:
+        return timedelta(days=self.rng.randint(low, high))
+
+    def actor(self) -> str:
+        return self.rng.choice(ACTORS)
+
+    def name(self) -> str:
+        return f"{self.rng.choice(NAMES)} {self.rng.choice(FAMILIES)}"
+
+    def next_v_number(self) -> str:
+        self._v_number += self.rng.randint(1, 97)
+        return str(self._v_number)
