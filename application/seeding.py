@@ -12,6 +12,7 @@ guards refuse is skipped. The same seed and `today` give the same cases (ids inc
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import date, timedelta
 from random import Random
 from uuid import UUID
@@ -331,10 +332,9 @@ class CaseGenerator:
 
     @staticmethod
     def attempt(step) -> None:
-        try:
+        # The aggregate refused it: such a step would not have been recorded either.
+        with suppress(NareisError):
             step()
-        except NareisError:
-            pass  # the aggregate refused it: such a step would not have been recorded either
 
     def days(self, low: int, high: int) -> timedelta:
         return timedelta(days=self.rng.randint(low, high))
