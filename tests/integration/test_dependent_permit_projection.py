@@ -78,4 +78,8 @@ def test_the_background_worker_catches_up_after_a_save(nareis: Nareis):
     while sponsor_rule(nareis, case_id, "2026-06-01") != Outcome.NOT_MET:
         assert time.monotonic() < deadline, "the worker did not catch up within 5 s"
         time.sleep(0.05)
+    last_event = nareis.application.recorder.max_notification_id()
+    while nareis.permit_holders.view.max_tracking_id(nareis.application.name) != last_event:
+        assert time.monotonic() < deadline, "the worker did not reach the last event within 5 s"
+        time.sleep(0.05)
     assert catch_up(nareis.application, nareis.permit_holders) == 0
