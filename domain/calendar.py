@@ -1,57 +1,77 @@
-"""The Algemene termijnenwet (Atw) calendar: which days a statutory term may not end on.
+"""The Algemene termijnenwet (Atw) calendar: the days on which a statutory term may not end.
 
-Algemene termijnenwet art. 1: a term set by statute that would end on a Saturday, Sunday or generally
-recognised holiday is extended to the next day that is none of these. Art. 3 lists those holidays;
-days that a decree declares equal to them are kept as data (`data/atw_decreed_days.json`), so adding
-one needs no code change.
+The journey term is set by statute (Vreemdelingenwet 2000, art. 29; seed
+`shared/seed/000_dbac3462121e55cd.txt`: "This period starts the day after your family member has
+received the asylum residence permit"), so the Atw governs its end:
+
+- Atw art. 1: a term set by statute that would end on a Saturday, Sunday or generally recognised
+  holiday is extended to the next day that is none of these.
+- Atw art. 3 lid 1 and 2: the generally recognised holidays, Good Friday included.
+- Atw art. 3 lid 3: days that a published decree declares equal to them. These are data
+  (`domain/data/atw_decreed_days.json`), so a new decree needs no code change.
+
+No clock is read here; the only I/O is loading the packaged data file.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from importlib.resources import files
 
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
+SATURDAY = 5
+SUNDAY = 6
+DECREED_DAY_NAME = "a day declared equal to a holiday by decree (Atw art. 3 lid 3)"
+
 
 def add_calendar_months(start: date, months: int) -> date:
-    """The same day `months` calendar months later; the month's last day where it has no such day."""
+    """The same day of the month `months` calendar months later; where the target month has no such
+    day, its last day (DOMAIN.md "The term": 2025-11-30 + 3 months -> 2026-02-28)."""
     return start + relativedelta(months=months)
 
 
 @dataclass(frozen=True)
 class NationalDay:
-    """The monarch's birthday as a holiday, with the day it moves to when it falls on a Sunday."""
+    """The day the monarch's birthday is celebrated (Atw art. 3 lid 1), for the years it applies,
+    with how many days it moves when its date falls on a Sunday."""
 
     name: str
     first_year: int
     last_year: int
     month: int
     day: int
-    on_sunday_move_days: int
+    sunday_fallback_days: int
 
     def in_year(self, year: int) -> date | None:
         if not self.first_year <= year <= self.last_year:
             return None
-        day = date(year, self.month, self.day)
-        return day + timedelta(days=self.on_sunday_move_days) if day.weekday() == 6 else day
+        birthday = date(year, self.month, self.day)
+        if birthday.weekday() == SUNDAY:
+            return birthday + timedelta(days=self.sunday_fallback_days)
+        return birthday
 
 
-NATIONAL_DAYS = (
-    NationalDay("Queen's Day", 1949, 2013, 4, 30, -1),
+# Until 1980 a Queen's Day on a Sunday moved to Monday 1 May; since 1980 it moves to the Saturday.
+NATIONAL_DAYS: tuple[NationalDay, ...] = (
+    NationalDay("Queen's Day", 1949, 1979, 4, 30, +1),
+    NationalDay("Queen's Day", 1980, 2013, 4, 30, -1),
     NationalDay("King's Day", 2014, 9999, 4, 27, -1),
 )
 
-FIXED_HOLIDAYS = (
+FIXED_HOLIDAYS: tuple[tuple[int, int, str], ...] = (
     (1, 1, "New Year's Day"),
     (5, 5, "Liberation Day (5 May)"),
     (12, 25, "Christmas Day"),
     (12, 26, "Boxing Day"),
 )
-EASTER_HOLIDAYS = (
+
+EASTER_HOLIDAYS: tuple[tuple[int, str], ...] = (
     (-2, "Good Friday"),
     (1, "Easter Monday"),
     (39, "Ascension Day"),
@@ -60,40 +80,73 @@ EASTER_HOLIDAYS = (
 
 
 def load_decreed_days() -> dict[date, str]:
-    raw = json.loads((files("domain") / "data" / "atw_decreed_days.json").read_text("utf-8"))
+    """The packaged decreed days (Atw art. 3 lid 3), each with a description of its decree."""
+    data_file = files("domain") / "data" / "atw_decreed_days.json"
+    raw = json.loads(data_file.read_text(encoding="utf-8"))
     return {date.fromisoformat(entry["date"]): entry["decree"] for entry in raw["days"]}
 
 
 @dataclass(frozen=True)
 class AtwCalendar:
-    decreed_days: dict[date, str] = field(default_factory=dict)
+    """Saturdays, Sundays and the generally recognised holidays of Atw art. 3, plus `decreed_days`.
+
+    `decree_descriptions` only names decreed days in `holidays_in`; whether a day is a holiday
+    depends on `decreed_days` alone.
+    """
+
+    decreed_days: frozenset[date] = frozenset()
+    decree_descriptions: tuple[tuple[date, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Accept any collection of dates (a set, a dict keyed by date) and keep it immutable.
+        object.__setattr__(self, "decreed_days", frozenset(self.decreed_days))
+
+    @classmethod
+    def from_decrees(cls, decrees: Mapping[date, str]) -> AtwCalendar:
+        return cls(frozenset(decrees), tuple(sorted(decrees.items())))
 
     @classmethod
     def from_packaged_data(cls) -> AtwCalendar:
-        return cls(load_decreed_days())
+        return cls.from_decrees(load_decreed_days())
+
+    def with_decreed_days(self, days: Iterable[date]) -> AtwCalendar:
+        """This calendar with more decreed days (a decree published after the packaged data)."""
+        return AtwCalendar(self.decreed_days | frozenset(days), self.decree_descriptions)
 
     def holidays_in(self, year: int) -> dict[date, str]:
         """Every generally recognised holiday of Atw art. 3 in `year`, with its name."""
-        days = {date(year, month, day): name for month, day, name in FIXED_HOLIDAYS}
-        easter_sunday = easter(year)
-        days |= {easter_sunday + timedelta(days=offset): name for offset, name in EASTER_HOLIDAYS}
-        for national in NATIONAL_DAYS:
-            day = national.in_year(year)
-            if day is not None:
-                days[day] = national.name
-        days |= {d: f"decreed: {why}" for d, why in self.decreed_days.items() if d.year == year}
-        return days
+        return dict(_holidays_in(self, year))
 
     def is_holiday(self, day: date) -> bool:
-        return day in self.holidays_in(day.year)
+        return day in _holidays_in(self, day.year)
 
     def is_non_working_day(self, day: date) -> bool:
-        return day.weekday() >= 5 or self.is_holiday(day)
+        """A Saturday, Sunday or generally recognised holiday: a day a term may not end on."""
+        return day.weekday() in (SATURDAY, SUNDAY) or self.is_holiday(day)
 
     def next_working_day_on_or_after(self, day: date) -> date:
+        """Where a statutory term ending on `day` actually ends (Atw art. 1)."""
         while self.is_non_working_day(day):
             day += timedelta(days=1)
         return day
+
+    def _decreed_day_name(self, day: date) -> str:
+        return dict(self.decree_descriptions).get(day, DECREED_DAY_NAME)
+
+
+@lru_cache(maxsize=512)
+def _holidays_in(calendar: AtwCalendar, year: int) -> Mapping[date, str]:
+    holidays = {date(year, month, day): name for month, day, name in FIXED_HOLIDAYS}
+    easter_sunday = easter(year)
+    holidays |= {easter_sunday + timedelta(days=offset): name for offset, name in EASTER_HOLIDAYS}
+    for national_day in NATIONAL_DAYS:
+        celebrated_on = national_day.in_year(year)
+        if celebrated_on is not None:
+            holidays[celebrated_on] = national_day.name
+    decreed = {
+        day: calendar._decreed_day_name(day) for day in calendar.decreed_days if day.year == year
+    }
+    return decreed | holidays  # a statutory holiday keeps its own name if a decree repeats it
 
 
 ATW_CALENDAR = AtwCalendar.from_packaged_data()

@@ -550,7 +550,7 @@ class Case(Aggregate):
     ) -> None:
         member = self.member(member_id)
         self.check_member_date(member, issued_on, "issued_on", today)
-        check_not_before_birth(valid_from, member.born_on, "valid_from", "the family member")
+        self.check_member_date(member, valid_from, "valid_from", today)
         self.check_not_withdrawn(member)
         if member.permit is not None:
             raise AlreadyRecorded(

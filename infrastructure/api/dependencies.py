@@ -22,7 +22,7 @@ from infrastructure.api.schemas import IsoDate, IsoInstant
 from infrastructure.settings import Principal, Role
 
 _bearer = HTTPBearer(auto_error=False, description="A token from NAREIS_API_TOKENS")
-_IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
+_IF_MATCH = re.compile(r'^(?:[0-9]{1,18}|(?:W/)?"[0-9]{1,18}")$')
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
@@ -68,7 +68,7 @@ def parse_if_match(value: str | None) -> int | None:
     found = _IF_MATCH.match(value.strip())
     if found is None:
         raise InvalidInput("If-Match", 'expected a case version: N, "N" or W/"N"')
-    return int(found.group(1))
+    return int(found.group(0).removeprefix("W/").strip('"'))
 
 
 @dataclass(frozen=True)

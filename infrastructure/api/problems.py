@@ -113,6 +113,15 @@ async def _on_validation_error(request: Request, error: RequestValidationError) 
 
 
 async def _on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if error.status_code == 400:
+        # FastAPI's own body parser (bytes that are not UTF-8, JSON nested too deep): bad input.
+        message = "the body is not valid JSON"
+        return problem(
+            422,
+            f"The request is not valid: body: {message}",
+            code="invalid-input",
+            errors=[{"field": "body", "message": message}],
+        )
     detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code, "")
     return problem(error.status_code, detail, headers=getattr(error, "headers", None))
 

@@ -7,7 +7,7 @@ only as `YYYY-MM-DD` strings, booleans only as JSON booleans, and bound every st
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -41,7 +41,7 @@ from domain.vocabulary import (
     RuleId,
 )
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _date_text_only(value: Any) -> Any:
@@ -52,12 +52,9 @@ def _date_text_only(value: Any) -> Any:
     return value
 
 
-def _strip(value: str) -> str:
-    return value.strip()
-
-
 _RFC3339_INSTANT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
 
 
@@ -73,13 +70,26 @@ def _instant_text_only(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_date_text_only)]
-IsoInstant = Annotated[AwareDatetime, BeforeValidator(_instant_text_only)]
+
+
+def _representable_in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant is out of range") from None
+
+
+IsoInstant = Annotated[
+    AwareDatetime, BeforeValidator(_instant_text_only), AfterValidator(_representable_in_utc)
+]
 Name = Annotated[
-    str, StringConstraints(strict=True, min_length=1, max_length=200), AfterValidator(_strip)
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)
 ]
 Text = Annotated[str, StringConstraints(strict=True, max_length=4000)]
-Reason = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4000)]
-VNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{10}$")]
+Reason = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000)
+]
+VNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9]{10}$")]
 MemberId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=100)]
 
 

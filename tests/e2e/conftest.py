@@ -26,8 +26,8 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, name: str) -> Server:
 
 
 def _assert_no_traceback(server: Server, since: int) -> None:
-    log = server.log()
-    assert "Traceback" not in log[since:], f"the server logged an error:\n{log[since:]}"
+    log = server.log(since, limit=None)
+    assert "Traceback" not in log, f"the server logged an error:\n{log[-8000:]}"
 
 
 @pytest.fixture(scope="session")
@@ -44,16 +44,18 @@ def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     running = _serve(tmp_path_factory, "e2e-private-server")
     yield running
     running.stop()
+    logs = running.logs_of_every_start()
+    assert "Traceback" not in logs, f"the private server logged an error:\n{logs[-8000:]}"
 
 
 @pytest.fixture(autouse=True)
 def no_server_errors(server: Server) -> Iterator[None]:
     """No request of any test ever gets a 5xx (API.md: "No input, however malformed, gets a 5xx"),
     and the server logs no traceback while the test runs."""
-    seen_before, log_before = len(SEEN), len(server.log())
+    seen_before, log_before = len(SEEN), server.log_size()
     yield
     errors = [s for s in SEEN[seen_before:] if s.status >= 500]
-    assert not errors, f"server errors: {errors}\n{server.log()[log_before:]}"
+    assert not errors, f"server errors: {errors}\n{server.log(log_before)}"
     _assert_no_traceback(server, log_before)
 
 

@@ -11,10 +11,11 @@ import itertools
 import os
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -85,11 +86,19 @@ def _remember(response: httpx.Response) -> None:
     SEEN.append(Seen(response.request.method, str(response.request.url), response.status_code))
 
 
+# Built once: every httpx client would otherwise load the CA bundle again (slow), just for http.
+_TLS = ssl.create_default_context()
+
+
 def client_for(base_url: str, token: str | None = None, scheme: str = "Bearer") -> httpx.Client:
     """A client whose every answer lands in `SEEN` (the suite fails on any 5xx)."""
     headers = {"Authorization": f"{scheme} {token}"} if token is not None else {}
     return httpx.Client(
-        base_url=base_url, headers=headers, timeout=15, event_hooks={"response": [_remember]}
+        base_url=base_url,
+        headers=headers,
+        timeout=15,
+        verify=_TLS,
+        event_hooks={"response": [_remember]},
     )
 
 
@@ -149,7 +158,8 @@ class Server:
                     f"/health:\n{self.log()}"
                 )
             try:
-                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.base_url}/health", timeout=1, verify=_TLS)
+                if health.status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -177,11 +187,27 @@ class Server:
             self.port = free_port()
         self.start()
 
-    def log(self) -> str:
+    def log(self, since: int = 0, limit: int | None = 8000) -> str:
+        """The server's output from byte `since` on (its last `limit` characters)."""
         try:
-            return self.log_path.read_text(errors="replace")[-8000:]
+            with self.log_path.open("rb") as log:
+                log.seek(since)
+                text = log.read().decode(errors="replace")
+                return text if limit is None else text[-limit:]
         except FileNotFoundError:
             return "(no server log)"
+
+    def logs_of_every_start(self) -> str:
+        return "".join(
+            (self.workdir / f"server-{n}.log").read_text(errors="replace")
+            for n in range(1, self.starts + 1)
+        )
+
+    def log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except FileNotFoundError:
+            return 0
 
     def event_count(self) -> int:
         """Every event stored in the file, across all cases (read-only; the server keeps writing)."""
@@ -242,6 +268,20 @@ def parent_body(**overrides: Any) -> dict[str, Any]:
         "mentioned_in_asylum_procedure": True,
         "family_bond_abroad": True,
     } | overrides
+
+
+PROJECTION_LAG_SECONDS = 5.0
+
+
+def eventually(check: Callable[[], Any], timeout: float = PROJECTION_LAG_SECONDS) -> Any:
+    """Poll `check` until it returns a truthy value, for at most `timeout` seconds (projections
+    may lag "by at most a few seconds", API.md)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.1)
 
 
 def today_in_amsterdam() -> str:
@@ -420,10 +460,16 @@ class Api:
 
     @contextmanager
     def nothing_recorded(self, case_id: str | None = None) -> Iterator[None]:
-        """The block records nothing: not in this case (version, history), not anywhere in the store."""
-        before = self.state(case_id)
+        """The block records nothing: not in this case (version, history), not anywhere in the store.
+
+        A case's history has one entry per version, so the history length before is the version."""
+        version = self.case(case_id)["version"] if case_id is not None else 0
+        events = self.server.event_count()
         yield
-        assert self.state(case_id) == before
+        if case_id is not None:
+            assert self.case(case_id)["version"] == version
+            assert len(self.history(case_id)) == version
+        assert self.server.event_count() == events
 
     def rules_of(self, case_id: str, member_id: str, as_of: str | None = None) -> dict[str, str]:
         answer = self.eligibility(case_id, as_of)
@@ -543,3 +589,20 @@ CASE_COMMANDS = (
 )
 OPEN_CASE = Command("open case", "POST", "/cases", {"sponsor": sponsor_body(v_number="7999999998")})
 ALL_COMMANDS = (OPEN_CASE, *CASE_COMMANDS, *MEMBER_COMMANDS)
+
+
+_MISSING = "<missing>"
+
+
+def shaped_like(actual: Any, expected: Any) -> Any:
+    """`actual` cut down to the keys of `expected` (recursively): answers may carry more fields than
+    a test is about, so tests compare `shaped_like(actual, expected) == expected`."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return {k: shaped_like(actual.get(k, _MISSING), v) for k, v in expected.items()}
+    if isinstance(expected, list) and isinstance(actual, list) and len(actual) == len(expected):
+        return [shaped_like(a, e) for a, e in zip(actual, expected, strict=True)]
+    return actual
+
+
+def assert_has(actual: Any, expected: Any) -> None:
+    assert shaped_like(actual, expected) == expected

@@ -99,6 +99,15 @@ BAD_DATES = {
     "an-object": {"year": 2026, "month": 1, "day": 1},
     "null": None,
 }
+# Every bad date goes to a few fields (one per kind of command); the others get the core cases.
+EVERY_BAD_DATE_FOR = {
+    ("open case", "sponsor.born_on"),
+    ("sponsor permit", "granted_on"),
+    ("register partner", "born_on"),
+    ("document", "received_on"),
+    ("permit", "valid_from"),
+}
+CORE_BAD_DATES = {"30-february", "month-13", "two-digit-year", "empty", "a-number", "null"}
 UNKNOWN_VALUE = "__unknown__"
 
 
@@ -142,10 +151,12 @@ def _send_bad(
         return assert_problem(response, 422, field)
 
 
-def _cases(table: dict[str, list[tuple[str, Any, str]]]) -> Iterator[Any]:
-    for command, entries in table.items():
-        for label, body, field in entries:
-            yield pytest.param(command, body, field, id=f"{command}-{label}")
+def _cases(table: dict[str, list[tuple[str, Any, str | None]]]) -> list[Any]:
+    return [
+        pytest.param(command, body, field, id=f"{command}-{label}")
+        for command, entries in table.items()
+        for label, body, field in entries
+    ]
 
 
 # --- impossible and badly written dates --------------------------------------------------------------
@@ -158,6 +169,7 @@ def _cases(table: dict[str, list[tuple[str, Any, str]]]) -> Iterator[Any]:
         for command, fields in DATE_FIELDS.items()
         for field in fields
         for label, value in BAD_DATES.items()
+        if (command, field) in EVERY_BAD_DATE_FOR or label in CORE_BAD_DATES
     ],
 )
 def test_a_date_that_is_not_a_real_yyyy_mm_dd_string_is_422(
@@ -183,21 +195,41 @@ def test_an_as_of_that_is_not_a_real_date_is_422(
 
 MISSPELT = {
     "open case": [
-        ("sponsor-v_numbr", _rename(VALID["open case"], "sponsor.v_number", "v_numbr"), None),
+        (
+            "sponsor-v_numbr",
+            _rename(VALID["open case"], "sponsor.v_number", "v_numbr"),
+            "sponsor.v_numbr",
+        ),
         ("sponsors", _rename(VALID["open case"], "sponsor", "sponsors"), "sponsors"),
-        ("extra-sponsor-field", _set(VALID["open case"], "sponsor.nationality", "SY"), None),
+        (
+            "extra-sponsor-field",
+            _set(VALID["open case"], "sponsor.nationality", "SY"),
+            "sponsor.nationality",
+        ),
         ("extra-top-level", VALID["open case"] | {"sponsor_permit": None}, "sponsor_permit"),
     ],
     "correct sponsor": [
-        ("correction_reasons", _rename(VALID["correct sponsor"], "correction_reason", "reason"), "reason"),
+        (
+            "correction_reasons",
+            _rename(VALID["correct sponsor"], "correction_reason", "correction_reasons"),
+            "correction_reasons",
+        ),
     ],
     "sponsor permit": [
         ("granted_at", _rename(VALID["sponsor permit"], "granted_on", "granted_at"), "granted_at"),
         ("permitKind", _rename(VALID["sponsor permit"], "permit_kind", "permitKind"), "permitKind"),
-        ("correction_reasons", VALID["sponsor permit"] | {"correction_reasons": "x"}, "correction_reasons"),
+        (
+            "correction_reasons",
+            VALID["sponsor permit"] | {"correction_reasons": "x"},
+            "correction_reasons",
+        ),
     ],
     "register partner": [
-        ("martial_status", _rename(VALID["register partner"], "marital_status", "martial_status"), "martial_status"),
+        (
+            "martial_status",
+            _rename(VALID["register partner"], "marital_status", "martial_status"),
+            "martial_status",
+        ),
         ("vnumber", VALID["register partner"] | {"vnumber": "7000000000"}, "vnumber"),
         ("member_id", VALID["register partner"] | {"member_id": "chosen-by-me"}, "member_id"),
     ],
@@ -205,11 +237,19 @@ MISSPELT = {
         ("childOf", _rename(VALID["register child"], "child_of", "childOf"), "childOf"),
     ],
     "correct member": [
-        ("correction-reason", _rename(VALID["correct member"], "correction_reason", "correction-reason"), "correction-reason"),
+        (
+            "correction-reason",
+            _rename(VALID["correct member"], "correction_reason", "correction-reason"),
+            "correction-reason",
+        ),
     ],
     "arrival": [("arrival_on", {"arrival_on": "2026-02-20"}, "arrival_on")],
     "application": [
-        ("submited_on", _rename(VALID["application"], "submitted_on", "submited_on"), "submited_on"),
+        (
+            "submited_on",
+            _rename(VALID["application"], "submitted_on", "submited_on"),
+            "submited_on",
+        ),
         ("chanel", _rename(VALID["application"], "channel", "chanel"), "chanel"),
     ],
     "document": [
@@ -292,23 +332,59 @@ WRONG_TYPES = {
         ("sponsor-as-a-string", {"sponsor": "Amal"}, "sponsor"),
         ("sponsor-as-a-list", {"sponsor": [sponsor_body()]}, "sponsor"),
         ("sponsor-null", {"sponsor": None}, "sponsor"),
-        ("unaccompanied_minor-string-false", _set(VALID["open case"], "sponsor.unaccompanied_minor", "false"), "sponsor.unaccompanied_minor"),
-        ("unaccompanied_minor-0", _set(VALID["open case"], "sponsor.unaccompanied_minor", 0), "sponsor.unaccompanied_minor"),
-        ("unaccompanied_minor-null", _set(VALID["open case"], "sponsor.unaccompanied_minor", None), "sponsor.unaccompanied_minor"),
-        ("v_number-as-a-number", _set(VALID["open case"], "sponsor.v_number", 7123456789), "sponsor.v_number"),
+        (
+            "unaccompanied_minor-string-false",
+            _set(VALID["open case"], "sponsor.unaccompanied_minor", "false"),
+            "sponsor.unaccompanied_minor",
+        ),
+        (
+            "unaccompanied_minor-0",
+            _set(VALID["open case"], "sponsor.unaccompanied_minor", 0),
+            "sponsor.unaccompanied_minor",
+        ),
+        (
+            "unaccompanied_minor-null",
+            _set(VALID["open case"], "sponsor.unaccompanied_minor", None),
+            "sponsor.unaccompanied_minor",
+        ),
+        (
+            "v_number-as-a-number",
+            _set(VALID["open case"], "sponsor.v_number", 7123456789),
+            "sponsor.v_number",
+        ),
         ("name-as-a-number", _set(VALID["open case"], "sponsor.name", 42), "sponsor.name"),
         ("name-as-a-list", _set(VALID["open case"], "sponsor.name", ["Amal"]), "sponsor.name"),
         ("name-null", _set(VALID["open case"], "sponsor.name", None), "sponsor.name"),
     ],
     "sponsor permit": [
         ("permit_kind-true", _set(VALID["sponsor permit"], "permit_kind", True), "permit_kind"),
-        ("correction_reason-a-number", VALID["sponsor permit"] | {"correction_reason": 1}, "correction_reason"),
+        (
+            "correction_reason-a-number",
+            VALID["sponsor permit"] | {"correction_reason": 1},
+            "correction_reason",
+        ),
     ],
     "register partner": [
-        ("mentioned-yes", _set(VALID["register partner"], "mentioned_in_asylum_procedure", "yes"), "mentioned_in_asylum_procedure"),
-        ("mentioned-1", _set(VALID["register partner"], "mentioned_in_asylum_procedure", 1), "mentioned_in_asylum_procedure"),
-        ("family_bond_abroad-string-true", _set(VALID["register partner"], "family_bond_abroad", "true"), "family_bond_abroad"),
-        ("family_bond_abroad-null", _set(VALID["register partner"], "family_bond_abroad", None), "family_bond_abroad"),
+        (
+            "mentioned-yes",
+            _set(VALID["register partner"], "mentioned_in_asylum_procedure", "yes"),
+            "mentioned_in_asylum_procedure",
+        ),
+        (
+            "mentioned-1",
+            _set(VALID["register partner"], "mentioned_in_asylum_procedure", 1),
+            "mentioned_in_asylum_procedure",
+        ),
+        (
+            "family_bond_abroad-string-true",
+            _set(VALID["register partner"], "family_bond_abroad", "true"),
+            "family_bond_abroad",
+        ),
+        (
+            "family_bond_abroad-null",
+            _set(VALID["register partner"], "family_bond_abroad", None),
+            "family_bond_abroad",
+        ),
         ("v_number-as-a-number", VALID["register partner"] | {"v_number": 7123456789}, "v_number"),
         ("name-as-an-object", _set(VALID["register partner"], "name", {"first": "Samir"}), "name"),
     ],
@@ -350,13 +426,10 @@ def test_a_value_of_the_wrong_json_type_is_422_not_coerced(
 
 ENUMS = {
     "sponsor permit": [("permit_kind", v) for v in ("permanent", "Independent", "", 1, None)],
-    "register partner": [
-        ("relationship", v) for v in ("sibling", "Partner", "spouse", "", None)
-    ]
+    "register partner": [("relationship", v) for v in ("sibling", "Partner", "spouse", "", None)]
     + [("marital_status", v) for v in ("divorced", "Married", "")],
-    "register child": [
-        ("child_of", v) for v in ("parent", "both", "")
-    ] + [("child_kind", v) for v in ("step", "Biological", "")],
+    "register child": [("child_of", v) for v in ("parent", "both", "")]
+    + [("child_kind", v) for v in ("step", "Biological", "")],
     "register parent": [("parent_kind", v) for v in ("grandparent", "step", "")],
     "application": [("channel", v) for v in ("post", "mvv", "MVV_ABROAD", "", None)],
     "document": [
@@ -543,14 +616,23 @@ RAW_BODIES = {
     "json-null": (b"null", "application/json"),
     "json-number": (b"42", "application/json"),
     "json-string": (b'"a document"', "application/json"),
-    "nan-as-date": (b'{"received_on": NaN, "kind": "other", "official": false}', "application/json"),
+    "nan-as-date": (
+        b'{"received_on": NaN, "kind": "other", "official": false}',
+        "application/json",
+    ),
     "text-plain-content-type": (
         b'{"received_on": "2026-02-27", "kind": "other", "official": false}',
         "text/plain",
     ),
-    "form-content-type": (b"received_on=2026-02-27&kind=other&official=false", "application/x-www-form-urlencoded"),
+    "form-content-type": (
+        b"received_on=2026-02-27&kind=other&official=false",
+        "application/x-www-form-urlencoded",
+    ),
     "xml-content-type": (b"<document kind='other'/>", "application/xml"),
-    "invalid-utf-8": (b'{"received_on": "2026-02-27", "kind": "\xff\xfe", "official": false}', "application/json"),
+    "invalid-utf-8": (
+        b'{"received_on": "2026-02-27", "kind": "\xff\xfe", "official": false}',
+        "application/json",
+    ),
     "deeply-nested-json": (b"[" * 100_000 + b"]" * 100_000, "application/json"),
 }
 
@@ -618,9 +700,20 @@ def test_a_streamed_body_over_1_mb_without_a_length_is_413(
 
 @pytest.mark.parametrize(
     "if_match",
-    ["abc", "1.0", "-1", "v1", '"1', "W/", "1, 2", "99999999999999999999", ""],
-    ids=["word", "decimal", "negative", "prefixed", "half-quoted", "weak-without-version",
-         "a-list", "20-digits", "empty"],
+    ["abc", "1.0", "-1", "v1", "W/", "1, 2", "99999999999999999999", "", '"1', "W/1", '1"'],
+    ids=[
+        "word",
+        "decimal",
+        "negative",
+        "prefixed",
+        "weak-without-version",
+        "a-list",
+        "20-digits",
+        "empty",
+        "unclosed-quote",
+        "weak-without-quotes",
+        "closing-quote-only",
+    ],
 )
 def test_an_if_match_that_is_not_a_version_is_422(
     api: Api, target: tuple[str, str], if_match: str
@@ -649,3 +742,20 @@ def test_an_idempotency_key_that_is_not_1_to_200_visible_characters_is_422(
             headers={"Idempotency-Key": key},
         )
         assert_problem(response, 422, "Idempotency-Key")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("", {"sponsor": sponsor_body(name="   ")}, "sponsor.name"),
+        ("/members", partner_body(name=" \t "), "name"),
+    ],
+    ids=["sponsor-name-of-spaces", "member-name-of-blanks"],
+)
+def test_a_name_of_only_white_space_is_422(
+    api: Api, target: tuple[str, str], path: str, body: dict, field: str
+) -> None:
+    case_id, _ = target
+    url = "/cases" if path == "" else f"/cases/{case_id}{path}"
+    with api.nothing_recorded(case_id):
+        assert_problem(api.cw.post(url, json=body), 422, field)

@@ -610,3 +610,22 @@ def test_a_copy_of_a_case_shares_no_mutable_state_with_the_original():
     assert "m2" not in case.members
     assert len(case.pending_events) == 3 and len(clone.pending_events) == 5
     assert clone.version == case.version + 2
+
+
+def test_a_permit_valid_from_a_future_date_is_refused():
+    case = opened_case()
+    complete_file(case)
+    case.take_decision(
+        "m1",
+        D("2026-03-10"),
+        "granted",
+        [],
+        sponsor_holds_dependent_permit=False,
+        actor="a",
+        today=TODAY,
+    )
+    refuse(
+        case,
+        FutureBusinessDate,
+        lambda c: c.issue_permit("m1", D("2026-03-12"), date(9999, 12, 31), actor="a", today=TODAY),
+    )

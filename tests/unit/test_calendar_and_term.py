@@ -1,0 +1,369 @@
+"""The Algemene termijnenwet calendar and the terms built on it (DOMAIN.md, "The term (deadline)"
+and "After the decision"; seed: "This period starts the day after your family member has received
+the asylum residence permit").
+
+Every weekday written below is asserted too, so a wrong expectation about the calendar fails loudly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.calendar import (
+    ATW_CALENDAR,
+    NATIONAL_DAYS,
+    AtwCalendar,
+    add_calendar_months,
+    load_decreed_days,
+)
+from domain.term import (
+    DECISION_TERM_MONTHS,
+    EXTENDED_DECISION_TERM_MONTHS,
+    JOURNEY_TERM_MONTHS,
+    PERMIT_READY_TARGET_DAYS,
+    PERMIT_VALIDITY_YEARS,
+    decision_due_on,
+    journey_term,
+    permanent_residence_possible_from,
+    permit_ready_within_target,
+    permit_valid_until,
+    term_starts_on,
+)
+
+D = date.fromisoformat
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def weekday_of(iso_date: str) -> str:
+    return WEEKDAYS[D(iso_date).weekday()]
+
+
+def test_the_legal_periods_are_the_ones_the_seed_names():
+    assert JOURNEY_TERM_MONTHS == 3
+    assert (DECISION_TERM_MONTHS, EXTENDED_DECISION_TERM_MONTHS) == (3, 6)
+    assert PERMIT_VALIDITY_YEARS == 5
+    assert PERMIT_READY_TARGET_DAYS == 4
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        ("2026-01-15", 3, "2026-04-15"),
+        ("2025-11-30", 3, "2026-02-28"),
+        ("2026-02-28", 3, "2026-05-28"),
+        ("2023-11-30", 3, "2024-02-29"),
+        ("2023-11-29", 3, "2024-02-29"),
+        ("2024-11-30", 3, "2025-02-28"),
+        ("2026-03-31", 3, "2026-06-30"),
+        ("2026-12-31", 3, "2027-03-31"),
+        ("2025-08-31", 6, "2026-02-28"),
+    ],
+    ids=[
+        "the same day of the month",
+        "30 November clamps to 28 February",
+        "28 February keeps the 28th, it does not jump to the month end",
+        "30 November clamps to 29 February in a leap year",
+        "29 November lands on 29 February in a leap year",
+        "30 November clamps to 28 February in a common year",
+        "31 March clamps to 30 June",
+        "across the year end",
+        "six months clamp too",
+    ],
+)
+def test_calendar_months_keep_the_day_of_the_month_or_clamp_to_the_last_day(
+    start, months, expected
+):
+    assert add_calendar_months(D(start), months) == D(expected)
+
+
+TERM_CASES = [
+    # granted_on, nominal end, its weekday, term_ends_on, its weekday
+    pytest.param("2026-01-15", "2026-04-15", "Wed", "2026-04-15", "Wed", id="on-a-working-day"),
+    pytest.param("2025-11-30", "2026-02-28", "Sat", "2026-03-02", "Mon", id="saturday-to-monday"),
+    pytest.param("2026-02-28", "2026-05-28", "Thu", "2026-05-28", "Thu", id="28-feb-grant"),
+    pytest.param("2026-03-07", "2026-06-07", "Sun", "2026-06-08", "Mon", id="sunday-to-monday"),
+    pytest.param("2026-01-03", "2026-04-03", "Fri", "2026-04-07", "Tue", id="good-friday-2026"),
+    pytest.param("2026-01-06", "2026-04-06", "Mon", "2026-04-07", "Tue", id="easter-monday-2026"),
+    pytest.param(
+        "2026-02-14", "2026-05-14", "Thu", "2026-05-18", "Mon", id="ascension-then-decreed-15-may"
+    ),
+    pytest.param(
+        "2027-02-06", "2027-05-06", "Thu", "2027-05-10", "Mon", id="ascension-then-decreed-7-may"
+    ),
+    pytest.param("2027-02-07", "2027-05-07", "Fri", "2027-05-10", "Mon", id="decreed-7-may-2027"),
+    pytest.param("2026-02-25", "2026-05-25", "Mon", "2026-05-26", "Tue", id="whit-monday-2026"),
+    pytest.param("2026-01-27", "2026-04-27", "Mon", "2026-04-28", "Tue", id="kings-day-weekday"),
+    pytest.param("2013-01-30", "2013-04-30", "Tue", "2013-05-01", "Wed", id="queens-day-2013"),
+    pytest.param(
+        "1978-02-01", "1978-05-01", "Mon", "1978-05-02", "Tue", id="queens-day-1-may-1978"
+    ),
+    pytest.param("2026-02-05", "2026-05-05", "Tue", "2026-05-06", "Wed", id="5-may"),
+    pytest.param("2025-10-02", "2026-01-02", "Fri", "2026-01-05", "Mon", id="decreed-2-jan-2026"),
+    pytest.param(
+        "2025-10-01", "2026-01-01", "Thu", "2026-01-05", "Mon", id="new-year-then-decreed-2-jan"
+    ),
+    pytest.param("2026-10-01", "2027-01-01", "Fri", "2027-01-04", "Mon", id="new-years-day-2027"),
+    pytest.param("2026-09-25", "2026-12-25", "Fri", "2026-12-28", "Mon", id="christmas-day"),
+    pytest.param("2026-09-26", "2026-12-26", "Sat", "2026-12-28", "Mon", id="boxing-day-saturday"),
+    pytest.param("2023-11-29", "2024-02-29", "Thu", "2024-02-29", "Thu", id="leap-day-from-29-nov"),
+    pytest.param("2023-11-30", "2024-02-29", "Thu", "2024-02-29", "Thu", id="leap-day-from-30-nov"),
+    pytest.param("2024-11-29", "2025-02-28", "Fri", "2025-02-28", "Fri", id="common-year-29-nov"),
+    pytest.param("2024-11-30", "2025-02-28", "Fri", "2025-02-28", "Fri", id="common-year-30-nov"),
+    pytest.param("2023-12-02", "2024-03-02", "Sat", "2024-03-04", "Mon", id="leap-year-weekend"),
+    pytest.param("2027-11-30", "2028-02-29", "Tue", "2028-02-29", "Tue", id="next-leap-day"),
+]
+
+
+@pytest.mark.parametrize(
+    ("granted_on", "nominal_ends_on", "nominal_weekday", "ends_on", "end_weekday"), TERM_CASES
+)
+def test_the_term_ends_three_calendar_months_after_the_grant_on_the_next_working_day(
+    granted_on, nominal_ends_on, nominal_weekday, ends_on, end_weekday
+):
+    assert weekday_of(nominal_ends_on) == nominal_weekday
+    assert weekday_of(ends_on) == end_weekday
+
+    term = journey_term(D(granted_on))
+
+    assert term.granted_on == D(granted_on)
+    assert term.nominal_ends_on == D(nominal_ends_on)
+    assert term.ends_on == D(ends_on)
+
+
+@pytest.mark.parametrize(
+    ("granted_on", "starts_on"),
+    [("2026-01-15", "2026-01-16"), ("2026-02-28", "2026-03-01"), ("2024-02-28", "2024-02-29")],
+    ids=["mid-month", "into the next month", "onto a leap day"],
+)
+def test_the_term_starts_the_day_after_the_grant(granted_on, starts_on):
+    assert term_starts_on(D(granted_on)) == D(starts_on)
+    assert journey_term(D(granted_on)).starts_on == D(starts_on)
+
+
+@pytest.mark.parametrize(
+    ("on", "days_left", "status"),
+    [
+        ("2025-12-01", 91, "open"),
+        ("2026-02-28", 2, "open"),
+        ("2026-03-02", 0, "open"),
+        ("2026-03-03", None, "expired"),
+    ],
+    ids=["the first day", "the nominal end", "the last day is inside the term", "the day after"],
+)
+def test_days_left_counts_down_to_zero_on_the_last_day_and_stops_after_it(on, days_left, status):
+    term = journey_term(D("2025-11-30"))  # ends Monday 2026-03-02
+    assert term.days_left(D(on)) == days_left
+    assert term.status(D(on)) == status
+
+
+@pytest.mark.parametrize(
+    ("year", "holiday", "weekday", "name"),
+    [
+        (2026, "2026-01-01", "Thu", "New Year's Day"),
+        (2026, "2026-04-03", "Fri", "Good Friday"),
+        (2026, "2026-04-06", "Mon", "Easter Monday"),
+        (2026, "2026-05-14", "Thu", "Ascension Day"),
+        (2026, "2026-05-25", "Mon", "Whit Monday"),
+        (2027, "2027-03-26", "Fri", "Good Friday"),
+        (2027, "2027-03-29", "Mon", "Easter Monday"),
+        (2027, "2027-05-06", "Thu", "Ascension Day"),
+        (2027, "2027-05-17", "Mon", "Whit Monday"),
+        (2026, "2026-04-27", "Mon", "King's Day"),
+        (2014, "2014-04-26", "Sat", "King's Day"),
+        (2025, "2025-04-26", "Sat", "King's Day"),
+        (2031, "2031-04-26", "Sat", "King's Day"),
+        (2013, "2013-04-30", "Tue", "Queen's Day"),
+        (2006, "2006-04-29", "Sat", "Queen's Day"),
+        (1978, "1978-05-01", "Mon", "Queen's Day"),
+        (2026, "2026-05-05", "Tue", "Liberation Day (5 May)"),
+        (2026, "2026-12-25", "Fri", "Christmas Day"),
+        (2026, "2026-12-26", "Sat", "Boxing Day"),
+    ],
+    ids=[
+        "new year's day",
+        "good friday is easter minus 2",
+        "easter monday is easter plus 1",
+        "ascension day is easter plus 39",
+        "whit monday is easter plus 50",
+        "good friday 2027",
+        "easter monday 2027",
+        "ascension day 2027",
+        "whit monday 2027",
+        "king's day on the 27th",
+        "the first king's day moved to the 26th as the 27th was a sunday",
+        "king's day 2025 on the 26th as the 27th is a sunday",
+        "king's day 2031 on the 26th as the 27th is a sunday",
+        "the last queen's day",
+        "queen's day since 1980 moved to the saturday before a sunday 30 april",
+        "queen's day before 1980 moved to monday 1 may",
+        "5 may",
+        "christmas day",
+        "boxing day",
+    ],
+)
+def test_the_generally_recognised_holidays_of_a_year(year, holiday, weekday, name):
+    assert weekday_of(holiday) == weekday
+    assert ATW_CALENDAR.holidays_in(year)[D(holiday)] == name
+    assert ATW_CALENDAR.is_holiday(D(holiday))
+    assert ATW_CALENDAR.is_non_working_day(D(holiday))
+
+
+@pytest.mark.parametrize(
+    ("day", "weekday"),
+    [
+        ("2025-04-27", "Sun"),
+        ("2031-04-27", "Sun"),
+        ("2014-04-30", "Wed"),
+        ("2006-04-30", "Sun"),
+        ("1978-04-29", "Sat"),
+        ("2026-04-05", "Sun"),
+        ("2026-05-24", "Sun"),
+    ],
+    ids=[
+        "not the sunday 27 april 2025",
+        "not the sunday 27 april 2031",
+        "queen's day ended in 2013",
+        "not the sunday 30 april 2006",
+        "before 1980 queen's day did not move back to the saturday",
+        "easter sunday is not on the list (it is a sunday anyway)",
+        "whit sunday is not on the list (it is a sunday anyway)",
+    ],
+)
+def test_days_that_are_not_generally_recognised_holidays(day, weekday):
+    assert weekday_of(day) == weekday
+    assert not ATW_CALENDAR.is_holiday(D(day))
+
+
+def test_the_national_day_rule_is_data_with_one_entry_per_period():
+    assert [(n.name, n.first_year, n.last_year) for n in NATIONAL_DAYS] == [
+        ("Queen's Day", 1949, 1979),
+        ("Queen's Day", 1980, 2013),
+        ("King's Day", 2014, 9999),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "expected", "non_working"),
+    [
+        ("2026-04-15", "2026-04-15", False),
+        ("2026-02-28", "2026-03-02", True),
+        ("2026-04-03", "2026-04-07", True),
+        ("2026-12-24", "2026-12-24", False),
+    ],
+    ids=[
+        "a working day is its own next working day",
+        "a weekend rolls to monday",
+        "good friday, the weekend and easter monday roll to tuesday",
+        "christmas eve is a working day",
+    ],
+)
+def test_the_next_working_day_on_or_after_a_day(day, expected, non_working):
+    assert ATW_CALENDAR.is_non_working_day(D(day)) is non_working
+    assert ATW_CALENDAR.next_working_day_on_or_after(D(day)) == D(expected)
+
+
+def test_the_decreed_days_are_loaded_from_the_data_file():
+    decrees = load_decreed_days()
+    assert {D("2026-01-02"), D("2026-05-15"), D("2027-05-07")} <= set(decrees)
+    assert frozenset(decrees) == ATW_CALENDAR.decreed_days
+    assert all(ATW_CALENDAR.is_holiday(day) for day in decrees)
+    assert "Ascension Day 2026" in ATW_CALENDAR.holidays_in(2026)[D("2026-05-15")]
+
+
+def test_without_the_decreed_days_the_friday_after_new_years_day_is_a_working_day():
+    bare = AtwCalendar()
+    assert not bare.is_holiday(D("2026-01-02"))
+    assert journey_term(D("2025-10-02"), bare).ends_on == D("2026-01-02")
+
+
+def test_a_calendar_built_with_an_extra_decreed_day_treats_it_as_a_holiday():
+    newly_decreed = D("2026-06-01")
+    assert weekday_of("2026-06-01") == "Mon"
+    extended = AtwCalendar(ATW_CALENDAR.decreed_days | {newly_decreed})
+
+    assert extended.is_holiday(newly_decreed)
+    assert extended.with_decreed_days([]) == extended
+    assert ATW_CALENDAR.with_decreed_days([newly_decreed]).is_holiday(newly_decreed)
+    assert not ATW_CALENDAR.is_holiday(newly_decreed)
+    assert journey_term(D("2026-03-01"), extended).ends_on == D("2026-06-02")
+    assert journey_term(D("2026-03-01")).ends_on == newly_decreed
+
+
+def test_holidays_in_returns_a_copy_the_caller_cannot_corrupt():
+    ATW_CALENDAR.holidays_in(2026).clear()
+    assert ATW_CALENDAR.is_holiday(D("2026-01-01"))
+
+
+@pytest.mark.parametrize(
+    ("submitted_on", "extended", "due_on", "due_weekday"),
+    [
+        ("2026-01-15", False, "2026-04-15", "Wed"),
+        ("2026-01-15", True, "2026-07-15", "Wed"),
+        ("2025-11-14", False, "2026-02-16", "Mon"),
+        ("2025-11-30", False, "2026-03-02", "Mon"),
+        ("2025-11-30", True, "2026-06-01", "Mon"),
+        ("2026-01-03", False, "2026-04-07", "Tue"),
+        ("2025-11-14", True, "2026-05-18", "Mon"),
+        ("2025-08-31", True, "2026-03-02", "Mon"),
+    ],
+    ids=[
+        "3 months",
+        "6 months once extended",
+        "3 months to saturday 14 february, rolled to monday",
+        "3 months clamped to saturday 28 february, rolled to monday",
+        "6 months to saturday 30 may, rolled to monday",
+        "3 months to good friday, rolled past easter monday",
+        "6 months to ascension day, rolled past the decreed friday",
+        "6 months clamped to saturday 28 february, rolled to monday",
+    ],
+)
+def test_the_decision_is_due_three_months_after_the_application_or_six_once_extended(
+    submitted_on, extended, due_on, due_weekday
+):
+    assert weekday_of(due_on) == due_weekday
+    assert decision_due_on(D(submitted_on), extended) == D(due_on)
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until"),
+    [
+        ("2026-04-01", "2031-04-01"),
+        ("2024-02-29", "2029-02-28"),
+        ("2028-02-29", "2033-02-28"),
+        ("2027-02-28", "2032-02-28"),
+    ],
+    ids=[
+        "the same day five years later",
+        "29 february 2024 to 28 february 2029",
+        "29 february 2028 to 28 february 2033",
+        "28 february stays 28 february even into a leap year",
+    ],
+)
+def test_the_permit_is_valid_five_years_and_permanent_residence_can_be_applied_for_then(
+    valid_from, valid_until
+):
+    assert permit_valid_until(D(valid_from)) == D(valid_until)
+    assert permanent_residence_possible_from(D(valid_from)) == D(valid_until)
+
+
+@pytest.mark.parametrize(
+    ("decided_on", "issued_on", "within_target"),
+    [
+        ("2026-04-01", "2026-04-01", True),
+        ("2026-04-01", "2026-04-05", True),
+        ("2026-04-01", "2026-04-06", False),
+        ("2026-02-26", "2026-03-02", True),
+        ("2026-02-26", "2026-03-03", False),
+    ],
+    ids=[
+        "issued the same day",
+        "issued after 4 days",
+        "issued after 5 days",
+        "4 days across a month end",
+        "5 days across a month end",
+    ],
+)
+def test_the_permit_is_ready_within_the_four_day_target(decided_on, issued_on, within_target):
+    assert permit_ready_within_target(D(decided_on), D(issued_on)) is within_target
