@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from application.projections import CaseListFilter, catch_up
+from application.projections import CATCH_UP_BATCH, CaseListFilter, catch_up
 from domain.errors import NareisError
 from infrastructure.api import mapping
 from infrastructure.composition import Nareis, build
@@ -225,7 +225,9 @@ def _events_progress(console: Console) -> Progress:
     )
 
 
-def _catch_up_with_progress(nareis: Nareis, console: Console, label: str) -> None:
+def _catch_up_with_progress(
+    nareis: Nareis, console: Console, label: str, batch_size: int = CATCH_UP_BATCH
+) -> None:
     app = nareis.application
     start_position = nareis.read_model.view.max_tracking_id(app.name) or 0
     total = max((app.recorder.max_notification_id() or 0) - start_position, 0)
@@ -241,7 +243,7 @@ def _catch_up_with_progress(nareis: Nareis, console: Console, label: str) -> Non
             rate = done / max(time.perf_counter() - started, 1e-9)
             progress.update(task, completed=position - start_position, rate=f"{rate:,.0f} events/s")
 
-        processed = catch_up(app, nareis.read_model, progress=advance)
+        processed = catch_up(app, nareis.read_model, batch_size=batch_size, progress=advance)
         progress.update(task, completed=total)
     elapsed = time.perf_counter() - started
     console.print(
@@ -265,6 +267,9 @@ def rebuild() -> None:
 @cli.command()
 def project(
     once: Annotated[bool, typer.Option("--once", help="Catch up and exit")] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Events per transaction")
+    ] = CATCH_UP_BATCH,
 ) -> None:
     """Run the projections in this process (for deployments that keep them out of the API
     processes: set NAREIS_PROJECTIONS=external there). Catches up, then follows new events until
@@ -275,9 +280,9 @@ def project(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        _catch_up_with_progress(nareis, console, "catching up")
+        _catch_up_with_progress(nareis, console, "catching up", batch_size)
         while not once and not stop.wait(nareis.settings.projection_poll_seconds):
-            processed = nareis.catch_up()
+            processed = catch_up(nareis.application, nareis.read_model, batch_size=batch_size)
             if processed:
                 console.print(f"projected {processed} events")
     finally:
