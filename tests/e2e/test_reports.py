@@ -71,7 +71,7 @@ def test_the_caseload_report_counts_members_per_stage_and_the_figures(api: Api):
     before = caseload()
     api.command(
         case_id,
-        f"members/{member_id}/permit",
+        f"/members/{member_id}/permit",
         {"issued_on": "2026-03-12", "valid_from": "2026-03-10"},
     )
     after = eventually(
