@@ -158,9 +158,7 @@ class Case(Aggregate):
         unaccompanied_minor: bool,
         actor: str,
     ) -> None:
-        self.sponsor = Sponsor(
-            v_number, name, born_on, asylum_application_signed_on, arrived_on, unaccompanied_minor
-        )
+        self.sponsor = _value_from(Sponsor, locals())
         self.grant: SponsorGrant | None = None
         self.members: dict[str, MemberFacts] = {}
 
@@ -209,9 +207,7 @@ class Case(Aggregate):
         correction_reason: str,
         actor: str,
     ) -> None:
-        self.sponsor = Sponsor(
-            v_number, name, born_on, asylum_application_signed_on, arrived_on, unaccompanied_minor
-        )
+        self.sponsor = _value_from(Sponsor, locals())
 
     def grant_sponsor_permit(
         self,
@@ -272,19 +268,7 @@ class Case(Aggregate):
         parent_kind: str | None,
         actor: str,
     ) -> None:
-        details = MemberDetails(
-            name,
-            born_on,
-            relationship,
-            mentioned_in_asylum_procedure,
-            family_bond_abroad,
-            v_number,
-            marital_status,
-            child_of,
-            partner_member_id,
-            child_kind,
-            parent_kind,
-        )
+        details = _value_from(MemberDetails, locals())
         self.members[member_id] = MemberFacts(member_id, details)
 
     def correct_member_details(
@@ -328,19 +312,7 @@ class Case(Aggregate):
         correction_reason: str,
         actor: str,
     ) -> None:
-        details = MemberDetails(
-            name,
-            born_on,
-            relationship,
-            mentioned_in_asylum_procedure,
-            family_bond_abroad,
-            v_number,
-            marital_status,
-            child_of,
-            partner_member_id,
-            child_kind,
-            parent_kind,
-        )
+        details = _value_from(MemberDetails, locals())
         self._update_member(member_id, details=details)
 
     def record_arrival(
@@ -785,6 +757,14 @@ class Case(Aggregate):
 def document_id_for(case_version: int) -> str:
     """A document's id: the case version that recorded it, unique within the case."""
     return f"doc-{case_version}"
+
+
+V = TypeVar("V")
+
+
+def _value_from(value_type: type[V], values: dict[str, Any]) -> V:
+    """The value object whose fields an event method received as its parameters."""
+    return value_type(**{f.name: values[f.name] for f in fields(value_type)})  # type: ignore[arg-type]
 
 
 def _as_event_fields(value: object) -> dict[str, Any]:
