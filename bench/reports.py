@@ -38,11 +38,18 @@ def free_port() -> int:
 
 
 def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NAREIS_DATABASE_URL": f"sqlite:///{db}",
-           "NAREIS_API_TOKENS": f"{TOKEN}=auditor:bench"}
+    env = {
+        **os.environ,
+        "NAREIS_DATABASE_URL": f"sqlite:///{db}",
+        "NAREIS_API_TOKENS": f"{TOKEN}=auditor:bench",
+    }
     nareis = Path(sys.executable).parent / "nareis"
-    server = subprocess.Popen([nareis, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [nareis, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -55,12 +62,18 @@ def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def time_reports(port: int, repeat: int) -> tuple[list[float], dict]:
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                          headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+    client = httpx.Client(
+        base_url=f"http://127.0.0.1:{port}",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=60,
+    )
     samples, last = [], {}
     for as_of in AS_OF_DATES:
-        for params in ({"as_of": as_of}, {"as_of": as_of, "known_at": "2030-01-01T00:00:00Z"},
-                       {"as_of": as_of, "page": 50, "page_size": 1000}):
+        for params in (
+            {"as_of": as_of},
+            {"as_of": as_of, "known_at": "2030-01-01T00:00:00Z"},
+            {"as_of": as_of, "page": 50, "page_size": 1000},
+        ):
             for _ in range(repeat):
                 started = time.perf_counter()
                 response = client.get("/reports/deadlines", params=params)
@@ -108,14 +121,19 @@ def main() -> None:
         cases = sum(last["counts"].values())
         naive_seconds, naive_cases, _ = naive_counts(db, date(2026, 6, 1), args.baseline_cases)
         naive_ms_all = naive_seconds * 1000 * cases / naive_cases
-        results.append((db.name, cases, statistics.median(samples), max(samples), naive_ms_all,
-                        naive_cases))
-    print(f"{'database':18} {'cases':>9} {'median ms':>10} {'max ms':>8} "
-          f"{'naive ms':>10} {'naive/ours':>11}")
+        results.append(
+            (db.name, cases, statistics.median(samples), max(samples), naive_ms_all, naive_cases)
+        )
+    print(
+        f"{'database':18} {'cases':>9} {'median ms':>10} {'max ms':>8} "
+        f"{'naive ms':>10} {'naive/ours':>11}"
+    )
     for name, cases, median, worst, naive_ms, naive_cases in results:
         note = "" if naive_cases == cases else f"  (naive measured on {naive_cases:,}, scaled)"
-        print(f"{name:18} {cases:9,} {median:10.1f} {worst:8.1f} {naive_ms:10.0f} "
-              f"{naive_ms / median:10.0f}x{note}")
+        print(
+            f"{name:18} {cases:9,} {median:10.1f} {worst:8.1f} {naive_ms:10.0f} "
+            f"{naive_ms / median:10.0f}x{note}"
+        )
     if len(results) > 1:
         (_, small, small_ms, *_), (_, large, large_ms, *_) = results[0], results[-1]
         print(f"{large / small:.0f}x the cases -> {large_ms / small_ms:.1f}x the median time")

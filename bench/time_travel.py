@@ -45,12 +45,14 @@ def timed(action: Callable[[], object], repeat: int) -> float:
 def build_case(db: Path, events: int):
     nareis = build(Settings(database_url=f"sqlite:///{db}"), clock=FixedClock())
     app = nareis.application
-    sponsor = Sponsor("1000000001", "Amal", date(1988, 3, 14), date(2025, 6, 2),
-                      date(2025, 5, 28), False)
+    sponsor = Sponsor(
+        "1000000001", "Amal", date(1988, 3, 14), date(2025, 6, 2), date(2025, 5, 28), False
+    )
     case_id = app.open_case(sponsor, CTX).case_id
     app.grant_sponsor_permit(case_id, date(2025, 11, 30), "independent", None, CTX)
-    member = MemberDetails("Samir", date(1987, 9, 1), "partner", True, True,
-                           marital_status="married")
+    member = MemberDetails(
+        "Samir", date(1987, 9, 1), "partner", True, True, marital_status="married"
+    )
     member_id = app.register_member(case_id, member, CTX).member_id
     instants: list[datetime] = []
     while app.get_case(case_id).version < events:
@@ -70,8 +72,11 @@ def main() -> None:
         case_uuid = app._case_uuid(case_id)
         print(f"one case, {args.events} events, SQLite file; median of {args.repeat} runs")
         print(f"{'query':52} {'nareis ms':>10} {'bare lib ms':>12} {'ratio':>7}")
-        for label, fraction in (("known_at early (10%)", 0.1), ("known_at middle (50%)", 0.5),
-                                ("known_at late (99%)", 0.99)):
+        for label, fraction in (
+            ("known_at early (10%)", 0.1),
+            ("known_at middle (50%)", 0.5),
+            ("known_at late (99%)", 0.99),
+        ):
             known_at = instants[int(len(instants) * fraction)]
             version = app.get_case(case_id, known_at).version
 
@@ -84,12 +89,16 @@ def main() -> None:
                 return project_aggregate(None, known)
 
             ours, bare = timed(nareis_query, args.repeat), timed(bare_replay, args.repeat)
-            print(f"{label + f' -> v{version}, eligibility':52} {ours:10.2f} {bare:12.2f} "
-                  f"{bare / ours:6.1f}x")
+            print(
+                f"{label + f' -> v{version}, eligibility':52} {ours:10.2f} {bare:12.2f} "
+                f"{bare / ours:6.1f}x"
+            )
         current = timed(lambda: app.eligibility(case_id, date(2026, 6, 1)), args.repeat)
         bare_now = timed(lambda: project_aggregate(None, app.events.get(case_uuid)), args.repeat)
-        print(f"{'now (cached, snapshots), eligibility':52} {current:10.2f} {bare_now:12.2f} "
-              f"{bare_now / current:6.1f}x")
+        print(
+            f"{'now (cached, snapshots), eligibility':52} {current:10.2f} {bare_now:12.2f} "
+            f"{bare_now / current:6.1f}x"
+        )
         nareis.close()
 
 

@@ -240,7 +240,8 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         self, v_number: str, on: date, known_at: datetime | None = None
     ) -> bool:
         rows = self._query(
-            "SELECT 1 FROM rm_members m JOIN rm_member_facts p "
+            # CROSS JOIN keeps the V-number index as the driver (SQLite then never reorders).
+            "SELECT 1 FROM rm_members m CROSS JOIN rm_member_facts p "
             "ON p.case_id = m.case_id AND p.member_id = m.member_id AND p.fact = 'permit' "
             "WHERE m.v_number = :v AND m.recorded_at <= :k AND m.superseded_at > :k "
             "AND p.recorded_at <= :k AND p.superseded_at > :k AND p.business_date <= :on LIMIT 1",
@@ -331,15 +332,9 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
 
     def caseload(self, as_of: date, known_at: datetime | None) -> Caseload:
         params = {"d": as_of.isoformat(), "k": _known(known_at), "target": PERMIT_READY_TARGET_DAYS}
-        stages = dict.fromkeys(STAGES, 0)
-        stages |= dict(
-            self._query(
-                f"WITH {MEMBER_STATE} SELECT stage, COUNT(*) FROM member_stage GROUP BY stage",
-                params,
-            )
-        )
+        per_stage = ", ".join(f"COALESCE(SUM(stage = '{stage}'), 0)" for stage in STAGES)
         figures = self._query(
-            f"WITH {MEMBER_STATE} SELECT "
+            f"WITH {MEMBER_STATE} SELECT {per_stage}, "
             "COALESCE(SUM(submitted_on IS NOT NULL AND (term_ends_on IS NULL "
             "  OR submitted_on <= term_ends_on)), 0), "
             "COALESCE(SUM(submitted_on IS NOT NULL AND submitted_on > term_ends_on), 0), "
@@ -351,15 +346,12 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             "FROM member_stage",
             params,
         )[0]
+        timely, late, overdue, issued, within = figures[len(STAGES) :]
         return Caseload(
-            stages=stages,
-            applications={"timely": figures[0], "late": figures[1]},
-            overdue_decisions=figures[2],
-            permits={
-                "issued": figures[3],
-                "within_target": figures[4],
-                "over_target": figures[3] - figures[4],
-            },
+            stages=dict(zip(STAGES, figures[: len(STAGES)], strict=True)),
+            applications={"timely": timely, "late": late},
+            overdue_decisions=overdue,
+            permits={"issued": issued, "within_target": within, "over_target": issued - within},
         )
 
     def dump(self) -> dict[str, list[tuple]]:
