@@ -51,7 +51,27 @@ TABLES = {
     "value TEXT, due_on TEXT, extended_due_on TEXT, "
     "PRIMARY KEY (case_id, member_id, fact, version)) WITHOUT ROWID",
 }
+# Each member's procedure, one row per change (as `rm_member_facts`, but all facts side by side), so
+# "every member as of D, as known at K" is one scan with no pivot. Derived from rm_member_facts in
+# the same transaction.
+STATE_COLUMNS = {
+    "application": ("submitted_on", "due_on", "extended_due_on"),
+    "arrival": ("arrived_on",),
+    "decision": ("decided_on", "decision"),
+    "permit": ("issued_on",),
+    "withdrawal": ("withdrawn_on",),
+    "extension": ("extended_on",),
+}
+TABLES["rm_member_states"] = (
+    "CREATE TABLE IF NOT EXISTS rm_member_states (case_id TEXT NOT NULL, "
+    "member_id TEXT NOT NULL, version INTEGER NOT NULL, recorded_at TEXT NOT NULL, "
+    "superseded_at TEXT NOT NULL, "
+    + ", ".join(f"{column} TEXT" for columns in STATE_COLUMNS.values() for column in columns)
+    + ", PRIMARY KEY (case_id, member_id, version)) WITHOUT ROWID"
+)
 INDEXES = (
+    "CREATE INDEX IF NOT EXISTS rm_member_states_current ON rm_member_states "
+    "(case_id, member_id, superseded_at)",
     "CREATE INDEX IF NOT EXISTS rm_cases_opened ON rm_cases (opened_at, case_id)",
     "CREATE INDEX IF NOT EXISTS rm_terms_known ON rm_terms "
     "(superseded_at, recorded_at, granted_on, term_ends_on)",
@@ -74,25 +94,21 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-# The state of every member as of :d, as known at :k: one row per member.
+# The state of every member as of :d, as known at :k: one row per member; a fact counts from its
+# business date on.
 MEMBER_STATE = """
 member_state AS (
-  SELECT m.case_id, m.member_id,
-    MAX(CASE WHEN f.fact = 'application' THEN f.business_date END) AS submitted_on,
-    MAX(CASE WHEN f.fact = 'application' THEN f.due_on END) AS due_on,
-    MAX(CASE WHEN f.fact = 'application' THEN f.extended_due_on END) AS extended_due_on,
-    MAX(CASE WHEN f.fact = 'arrival' THEN f.business_date END) AS arrived_on,
-    MAX(CASE WHEN f.fact = 'decision' THEN f.value END) AS decision,
-    MAX(CASE WHEN f.fact = 'decision' THEN f.business_date END) AS decided_on,
-    MAX(CASE WHEN f.fact = 'permit' THEN f.business_date END) AS issued_on,
-    MAX(CASE WHEN f.fact = 'withdrawal' THEN 1 ELSE 0 END) AS withdrawn,
-    MAX(CASE WHEN f.fact = 'extension' THEN 1 ELSE 0 END) AS extended
-  FROM rm_members m
-  LEFT JOIN rm_member_facts f
-    ON f.case_id = m.case_id AND f.member_id = m.member_id
-   AND f.recorded_at <= :k AND f.superseded_at > :k AND f.business_date <= :d
-  WHERE m.recorded_at <= :k AND m.superseded_at > :k
-  GROUP BY m.case_id, m.member_id
+  SELECT case_id, member_id,
+    CASE WHEN submitted_on <= :d THEN submitted_on END AS submitted_on,
+    due_on, extended_due_on,
+    CASE WHEN arrived_on <= :d THEN arrived_on END AS arrived_on,
+    CASE WHEN decided_on <= :d THEN decision END AS decision,
+    CASE WHEN decided_on <= :d THEN decided_on END AS decided_on,
+    CASE WHEN issued_on <= :d THEN issued_on END AS issued_on,
+    COALESCE(withdrawn_on <= :d, 0) AS withdrawn,
+    COALESCE(extended_on <= :d, 0) AS extended
+  FROM rm_member_states
+  WHERE recorded_at <= :k AND superseded_at > :k
 ),
 member_stage AS (
   SELECT s.*,
@@ -175,6 +191,7 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             )
         elif isinstance(row, MemberRow):
             recorded = sortable_instant(row.recorded_at)
+            self._start_member_state(c, row, recorded)
             c.execute(
                 "UPDATE rm_members SET superseded_at = ? "
                 "WHERE case_id = ? AND member_id = ? AND superseded_at = ?",
@@ -197,8 +214,57 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             self._apply_fact(c, row)
 
     @staticmethod
-    def _apply_fact(c: SQLiteCursor, row: MemberFactRow) -> None:
+    def _start_member_state(c: SQLiteCursor, row: MemberRow, recorded: str) -> None:
+        """A registration starts a member's state; a correction of details leaves it as it is."""
+        c.execute(
+            "INSERT INTO rm_member_states (case_id, member_id, version, recorded_at, "
+            "superseded_at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM rm_member_states "
+            "WHERE case_id = ? AND member_id = ?)",
+            (
+                row.case_id,
+                row.member_id,
+                row.version,
+                recorded,
+                CURRENT,
+                row.case_id,
+                row.member_id,
+            ),
+        )
+
+    @staticmethod
+    def _advance_member_state(
+        c: SQLiteCursor, row: MemberFactRow, recorded: str, values: tuple[str | None, ...]
+    ) -> None:
+        """A new state row: the current one with this fact's columns changed."""
+        c.execute(
+            "SELECT * FROM rm_member_states WHERE case_id = ? AND member_id = ? "
+            "AND superseded_at = ?",
+            (row.case_id, row.member_id, CURRENT),
+        )
+        current = dict(c.fetchone())
+        current.update(zip(STATE_COLUMNS[row.fact], values, strict=True))
+        current.update(version=row.version, recorded_at=recorded, superseded_at=CURRENT)
+        c.execute(
+            "UPDATE rm_member_states SET superseded_at = ? WHERE case_id = ? AND member_id = ? "
+            "AND superseded_at = ?",
+            (recorded, row.case_id, row.member_id, CURRENT),
+        )
+        columns = ", ".join(current)
+        c.execute(
+            f"INSERT INTO rm_member_states ({columns}) "
+            f"VALUES ({', '.join('?' * len(current))})",
+            tuple(current.values()),
+        )
+
+    @classmethod
+    def _apply_fact(cls, c: SQLiteCursor, row: MemberFactRow) -> None:
         recorded = sortable_instant(row.recorded_at)
+        business = row.business_date.isoformat()
+        state_values = {
+            "application": (business, _iso(row.due_on), _iso(row.extended_due_on)),
+            "decision": (business, row.value),
+        }.get(row.fact, (business,))
+        cls._advance_member_state(c, row, recorded, state_values)
         c.execute(
             "UPDATE rm_member_facts SET superseded_at = ? WHERE case_id = ? AND member_id = ? "
             "AND fact = ? AND superseded_at = ?",
