@@ -117,10 +117,12 @@ member_stage AS (
          WHEN s.decision = 'granted' THEN 'granted'
          WHEN s.decision = 'refused' THEN 'refused'
          WHEN s.submitted_on IS NOT NULL THEN 'applied'
-         ELSE 'registered' END AS stage,
-    t.term_ends_on,
-    c.sponsor_arrived_on
+         ELSE 'registered' END AS stage
   FROM member_state s
+),
+member_term AS (
+  SELECT s.*, t.term_ends_on, c.sponsor_arrived_on
+  FROM member_stage s
   JOIN rm_cases c ON c.case_id = s.case_id
   LEFT JOIN rm_terms t ON t.case_id = s.case_id AND t.recorded_at <= :k
    AND t.superseded_at > :k AND t.granted_on <= :d
@@ -251,8 +253,7 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         )
         columns = ", ".join(current)
         c.execute(
-            f"INSERT INTO rm_member_states ({columns}) "
-            f"VALUES ({', '.join('?' * len(current))})",
+            f"INSERT INTO rm_member_states ({columns}) VALUES ({', '.join('?' * len(current))})",
             tuple(current.values()),
         )
 
@@ -368,7 +369,8 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         if member_conditions:
             prefix = f"WITH {MEMBER_STATE} "
             conditions.append(
-                "EXISTS (SELECT 1 FROM member_stage s WHERE s.case_id = c.case_id AND "
+                f"EXISTS (SELECT 1 FROM {'member_term' if where.route else 'member_stage'} s "
+                "WHERE s.case_id = c.case_id AND "
                 + " AND ".join(f"({m})" for m in member_conditions)
                 + ")"
             )
@@ -401,9 +403,6 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         per_stage = ", ".join(f"COALESCE(SUM(stage = '{stage}'), 0)" for stage in STAGES)
         figures = self._query(
             f"WITH {MEMBER_STATE} SELECT {per_stage}, "
-            "COALESCE(SUM(submitted_on IS NOT NULL AND (term_ends_on IS NULL "
-            "  OR submitted_on <= term_ends_on)), 0), "
-            "COALESCE(SUM(submitted_on IS NOT NULL AND submitted_on > term_ends_on), 0), "
             "COALESCE(SUM(submitted_on IS NOT NULL AND decision IS NULL AND withdrawn = 0 "
             "  AND :d > CASE WHEN extended = 1 THEN extended_due_on ELSE due_on END), 0), "
             "COALESCE(SUM(issued_on IS NOT NULL), 0), "
@@ -412,7 +411,17 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             "FROM member_stage",
             params,
         )[0]
-        timely, late, overdue, issued, within = figures[len(STAGES) :]
+        # Only applications need their case's term: join those alone.
+        timely, late = self._query(
+            f"WITH {MEMBER_STATE} SELECT "
+            "COALESCE(SUM(t.term_ends_on IS NULL OR s.submitted_on <= t.term_ends_on), 0), "
+            "COALESCE(SUM(s.submitted_on > t.term_ends_on), 0) "
+            "FROM member_state s LEFT JOIN rm_terms t ON t.case_id = s.case_id "
+            "AND t.recorded_at <= :k AND t.superseded_at > :k AND t.granted_on <= :d "
+            "WHERE s.submitted_on IS NOT NULL",
+            params,
+        )[0]
+        overdue, issued, within = figures[len(STAGES) :]
         return Caseload(
             stages=dict(zip(STAGES, figures[: len(STAGES)], strict=True)),
             applications={"timely": timely, "late": late},
