@@ -34,7 +34,7 @@ from application.results import (
     ReportAnswer,
 )
 from application.transcodings import register_nareis_transcodings
-from domain.case import Case
+from domain.case import Case, business_date_of
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case
 from domain.errors import CaseNotFound, ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
@@ -332,8 +332,12 @@ class NareisApplication(Application[UUID]):
             str(case.id), case.version, on, evaluate_case(case.facts(), on, holds)
         )
 
-    def history(self, case_id: str, known_at: datetime | None = None) -> list[HistoryEntry]:
-        """The audit trail, oldest first; corrections show the old and new values and the reason."""
+    def history(
+        self, case_id: str, known_at: datetime | None = None, as_of: date | None = None
+    ) -> list[HistoryEntry]:
+        """The audit trail, oldest first; corrections show the old and new values and the reason.
+        With `as_of`, only the facts that counted on that date (and those without a business
+        date)."""
         case_uuid = self._case_uuid(case_id)
         last = self._version_known_at(case_uuid, known_at)
         entries: list[HistoryEntry] = []
@@ -342,6 +346,9 @@ class NareisApplication(Application[UUID]):
             changes = case.correction_changes(recorded) if case is not None else None
             case = recorded.mutate(case)  # type: ignore[attr-defined]
             data = {k: v for k, v in recorded.__dict__.items() if k not in _EVENT_ENVELOPE}
+            happened_on = business_date_of(recorded)
+            if as_of is not None and happened_on is not None and happened_on > as_of:
+                continue
             entries.append(
                 HistoryEntry(
                     version=recorded.originator_version,

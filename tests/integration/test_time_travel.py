@@ -243,3 +243,15 @@ def test_known_at_works_across_snapshots_on_a_long_case(nareis: Nareis, case_wit
         at = app.get_case(case_id, known_at=instants[documents - 1])
         assert at.version == documents + 2
         assert len(at.facts.members[0].documents) == documents
+
+
+def test_the_history_as_of_a_date_keeps_the_facts_that_counted_then(
+    nareis: Nareis, case_with_partner
+):
+    case_id, member_id = case_with_partner
+    app = nareis.application
+    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
+    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+    events = [e.event for e in app.history(case_id, as_of=D("2026-01-01"))]
+    assert events == ["CaseOpened", "FamilyMemberRegistered", "SponsorPermitGranted"]
+    assert len(app.history(case_id, as_of=D("2026-02-27"))) == 4

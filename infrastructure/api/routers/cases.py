@@ -98,7 +98,8 @@ def get_eligibility(
 
 
 @router.get("/{case_id}/history", response_model=list[schemas.HistoryEntryOut])
-def get_history(case_id: str, _: Reader, app: App, known_at: KnownAt):
+def get_history(case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt):
     """The audit trail, oldest first: who recorded what when; corrections with old and new values
-    and the reason."""
-    return mapping.history_out(app.history(case_id, known_at))
+    and the reason. `known_at` keeps what was recorded by then; `as_of` keeps the facts that
+    counted on that business date (and those without one). Both default to everything."""
+    return mapping.history_out(app.history(case_id, known_at, as_of))
