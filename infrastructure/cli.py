@@ -62,10 +62,8 @@ def serve(
         typer.echo(f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token}", err=True)
     if settings.projections_in_process:
         nareis.start_projections()
-    try:
-        uvicorn.run(create_app(nareis, settings.tokens), host=host, port=port, log_level="info")
-    finally:
-        nareis.close()
+    app = create_app(nareis, settings.tokens, close_on_shutdown=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @cli.command()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -66,8 +67,18 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replaying_receive
 
 
-def create_app(nareis: Nareis, tokens: Mapping[str, Principal]) -> FastAPI:
+def create_app(
+    nareis: Nareis, tokens: Mapping[str, Principal], *, close_on_shutdown: bool = False
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if close_on_shutdown:
+            # The server's shutdown (SIGTERM included) stops the projections and closes the store.
+            nareis.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Nareis",
         version="0.1.0",
         description="Family reunification (nareis) cases: record what happens, and ask on any "
