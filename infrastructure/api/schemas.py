@@ -17,8 +17,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
     StringConstraints,
+    model_serializer,
 )
 
 from domain.vocabulary import (
@@ -193,9 +195,18 @@ class ExtensionIn(Input):
 
 
 class CommandOut(BaseModel):
+    """`{"case_id", "version"}`, plus `member_id` when the command created a member (API.md)."""
+
     case_id: str
     version: int
-    member_id: str | None = None
+    member_id: str | None = Field(None, description="Only when a member was created")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_member(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        answer = handler(self)
+        if answer.get("member_id") is None:
+            answer.pop("member_id", None)
+        return answer
 
 
 class SponsorOut(BaseModel):
