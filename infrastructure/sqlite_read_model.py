@@ -77,7 +77,6 @@ INDEXES = (
     "(superseded_at, recorded_at, granted_on, term_ends_on)",
     "CREATE INDEX IF NOT EXISTS rm_terms_case ON rm_terms (case_id, superseded_at, recorded_at)",
     "CREATE INDEX IF NOT EXISTS rm_members_v_number ON rm_members (v_number)",
-    "CREATE INDEX IF NOT EXISTS rm_member_facts_kind ON rm_member_facts (fact, business_date)",
 )
 
 
