@@ -136,3 +136,31 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _on_unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI descriptions of the problem+json answers a route can give."""
+    from infrastructure.api.schemas import ProblemOut
+
+    meanings = {
+        401: "No bearer token, or an unknown one",
+        403: "The caller's role may not do this",
+        404: "Unknown case or member",
+        409: "The rules refuse the command, a concurrent change, or a reused Idempotency-Key; "
+        "nothing was recorded",
+        412: "If-Match is not the case's current version; nothing was recorded",
+        413: "The request body is larger than 1 MB",
+        422: "Bad input: `errors` lists each field and what is wrong with it",
+    }
+    return {
+        status: {
+            "model": ProblemOut,
+            "description": meanings[status],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}},
+        }
+        for status in statuses
+    }
+
+
+READ_PROBLEMS = problem_responses(401, 404, 422)
+COMMAND_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 413, 422)

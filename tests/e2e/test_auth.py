@@ -152,6 +152,19 @@ def test_the_openapi_document_describes_every_command_and_query(anonymous: httpx
         ("get", "/cases/{case_id}/deadline"),
         ("get", "/cases/{case_id}/eligibility"),
         ("get", "/cases/{case_id}/history"),
+        ("get", "/cases"),
+        ("get", "/reports/deadlines"),
+        ("get", "/reports/caseload"),
     }
     described = {(method, path) for path, item in paths.items() for method in item}
     assert expected <= described, expected - described
+
+
+def test_the_openapi_document_describes_the_problem_answers(anonymous: httpx.Client) -> None:
+    spec = anonymous.get("/openapi.json").json()
+    command = spec["paths"]["/cases/{case_id}/members/{member_id}/decision"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "412", "413", "422"} <= set(command)
+    assert "application/problem+json" in command["409"]["content"]
+    query = spec["paths"]["/reports/deadlines"]["get"]["responses"]
+    assert {"401", "422"} <= set(query)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]

@@ -11,11 +11,12 @@ from application.projections import CaseListFilter
 from domain.vocabulary import DeadlineStatus, Route, Stage
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, AsOf, Command, KnownAt, Reader
+from infrastructure.api.problems import COMMAND_PROBLEMS, READ_PROBLEMS
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(prefix="/cases", tags=["cases"], responses=READ_PROBLEMS)
 
 
-@router.post("", status_code=201, response_model=schemas.CommandOut)
+@router.post("", status_code=201, response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
 def open_case(body: schemas.OpenCaseIn, meta: Command, app: App, response: Response):
     """Open a case for a sponsor (CaseOpened)."""
     result = app.open_case(mapping.sponsor_of(body.sponsor), meta.context(body))
@@ -44,7 +45,7 @@ def list_cases(
     return mapping.case_list_out(app.list_cases(where, page, page_size, as_of, known_at))
 
 
-@router.put("/{case_id}/sponsor", response_model=schemas.CommandOut)
+@router.put("/{case_id}/sponsor", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
 def correct_sponsor(
     case_id: str, body: schemas.SponsorCorrectionIn, meta: Command, app: App, response: Response
 ):
@@ -55,7 +56,9 @@ def correct_sponsor(
     return mapping.command_answer(result, response)
 
 
-@router.post("/{case_id}/sponsor-permit", response_model=schemas.CommandOut)
+@router.post(
+    "/{case_id}/sponsor-permit", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS
+)
 def grant_sponsor_permit(
     case_id: str, body: schemas.SponsorPermitIn, meta: Command, app: App, response: Response
 ):

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Response
 
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, Command
+from infrastructure.api.problems import COMMAND_PROBLEMS
 
-router = APIRouter(prefix="/cases/{case_id}/members", tags=["members"])
+router = APIRouter(prefix="/cases/{case_id}/members", tags=["members"], responses=COMMAND_PROBLEMS)
 
 
 @router.post("", status_code=201, response_model=schemas.CommandOut)
