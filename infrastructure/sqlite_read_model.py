@@ -69,6 +69,10 @@ TABLES["rm_member_states"] = (
     + ", ".join(f"{column} TEXT" for columns in STATE_COLUMNS.values() for column in columns)
     + ", PRIMARY KEY (case_id, member_id, version)) WITHOUT ROWID"
 )
+TABLES["rm_term_days"] = (
+    "CREATE TABLE IF NOT EXISTS rm_term_days (day TEXT PRIMARY KEY, "
+    "granted INTEGER NOT NULL DEFAULT 0, ended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"
+)
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_member_states_current ON rm_member_states "
     "(case_id, member_id, superseded_at)",
@@ -175,6 +179,7 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             )
         elif isinstance(row, TermRow):
             recorded = sortable_instant(row.recorded_at)
+            self._move_term_days(c, row)
             c.execute(
                 "UPDATE rm_terms SET superseded_at = ? WHERE case_id = ? AND superseded_at = ?",
                 (recorded, row.case_id, CURRENT),
@@ -213,6 +218,24 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             )
         else:
             self._apply_fact(c, row)
+
+    @staticmethod
+    def _move_term_days(c: SQLiteCursor, row: TermRow) -> None:
+        """Keep the per-day counts of current terms: the corrected term's days lose one, the new
+        term's days gain one."""
+        c.execute(
+            "SELECT granted_on, term_ends_on FROM rm_terms WHERE case_id = ? AND superseded_at = ?",
+            (row.case_id, CURRENT),
+        )
+        changes = [(row.granted_on.isoformat(), row.term_ends_on.isoformat(), 1)]
+        changes += [(old["granted_on"], old["term_ends_on"], -1) for old in c.fetchall()]
+        for granted_on, term_ends_on, delta in changes:
+            for day, column in ((granted_on, "granted"), (term_ends_on, "ended")):
+                c.execute(
+                    f"INSERT INTO rm_term_days (day, {column}) VALUES (?, ?) "
+                    f"ON CONFLICT (day) DO UPDATE SET {column} = {column} + excluded.{column}",
+                    (day, delta),
+                )
 
     @staticmethod
     def _start_member_state(c: SQLiteCursor, row: MemberRow, recorded: str) -> None:
@@ -316,6 +339,8 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         return bool(rows)
 
     def status_counts(self, as_of: date, known_at: datetime | None) -> dict[str, int]:
+        if known_at is None:
+            return self._current_status_counts(as_of)
         params = {"d": as_of.isoformat(), "k": _known(known_at)}
         total = self._query("SELECT COUNT(*) FROM rm_cases WHERE opened_at <= :k", params)[0][0]
         granted = self._query(
@@ -328,6 +353,18 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             "open": granted[0],
             "expired": granted[1],
         }
+
+    def _current_status_counts(self, as_of: date) -> dict[str, int]:
+        """As known now: from the per-day counts of current terms, so the cost follows the number
+        of distinct days, not of cases. A term ends after its grant, so a term ended before D was
+        granted before D."""
+        total = self._query("SELECT COUNT(*) FROM rm_cases", ())[0][0]
+        granted, ended = self._query(
+            "SELECT COALESCE(SUM(CASE WHEN day <= :d THEN granted END), 0), "
+            "COALESCE(SUM(CASE WHEN day < :d THEN ended END), 0) FROM rm_term_days",
+            {"d": as_of.isoformat()},
+        )[0]
+        return {"awaiting_grant": total - granted, "open": granted - ended, "expired": ended}
 
     def list_cases(
         self,
