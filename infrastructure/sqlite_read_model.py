@@ -310,9 +310,13 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         )
 
     def clear(self) -> None:
+        # Dropping and recreating frees the pages at once; deleting millions of rows one by one
+        # fills the write-ahead log instead.
         with self.datastore.transaction(commit=True) as c:
             for table in TABLES:
-                c.execute(f"DELETE FROM {table}")
+                c.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in (*TABLES.values(), *INDEXES):
+                c.execute(statement)
             c.execute(
                 "DELETE FROM tracking WHERE application_name != ?",
                 (self.table_migration_identifier,),
