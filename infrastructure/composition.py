@@ -31,7 +31,8 @@ class Nareis:
         return catch_up(self.application, self.read_model)
 
     def start_projections(self) -> None:
-        self.catch_up()
+        """Run the projections in a background thread; its first round catches up any backlog, so
+        the API serves at once (reports may lag until it is done)."""
         self.worker = ProjectionWorker(
             self.application, self.read_model, self.settings.projection_poll_seconds
         )
