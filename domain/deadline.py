@@ -55,7 +55,7 @@ def explain_term(term: Term | None, on: date, calendar: AtwCalendar = ATW_CALEND
 def deadline_status(term: Term | None, on: date) -> DeadlineStatus:
     if term is None:
         return DeadlineStatus.AWAITING_GRANT
-    return DeadlineStatus.OPEN if on <= term.ends_on else DeadlineStatus.EXPIRED
+    return DeadlineStatus(term.status(on))
 
 
 def application_timeliness(member: MemberFacts, term: Term | None) -> ApplicationTimeliness:

@@ -14,7 +14,7 @@ from application.results import (
     ReportAnswer,
 )
 from domain.facts import MemberDetails, MemberFacts, Sponsor
-from domain.term import permit_valid_until
+from domain.term import permanent_residence_possible_from, permit_valid_until
 from infrastructure.api import schemas
 
 
@@ -94,6 +94,7 @@ def _member_out(member: MemberFacts) -> schemas.MemberOut:
         if member.decision
         else None,
         permit=schemas.PermitOut(
+            permanent_residence_from=permanent_residence_possible_from(permit.valid_from),
             issued_on=permit.issued_on,
             valid_from=permit.valid_from,
             valid_until=permit_valid_until(permit.valid_from),
@@ -174,15 +175,7 @@ def deadline_report_out(answer: ReportAnswer[CaseListPage]) -> schemas.DeadlineR
         as_of=answer.as_of,
         known_at=answer.known_at,
         counts=listing.counts,
-        cases=[
-            schemas.DeadlineReportCaseOut(
-                case_id=c.case_id,
-                status=c.status,
-                term_ends_on=c.term_ends_on,
-                days_left=c.days_left,
-            )
-            for c in listing.cases
-        ],
+        cases=[vars(case) for case in listing.cases],  # the model keeps the report's fields
         next=listing.next_page,
     )
 

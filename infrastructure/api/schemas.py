@@ -251,7 +251,10 @@ class DecisionOut(BaseModel):
 class PermitOut(BaseModel):
     issued_on: date
     valid_from: date
-    valid_until: date
+    valid_until: date = Field(description="valid_from + 5 years (29 February -> 28 February)")
+    permanent_residence_from: date = Field(
+        description="From when permanent residence and Dutch citizenship can be applied for"
+    )
 
 
 class WithdrawalOut(BaseModel):
