@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib.resources import files
@@ -79,11 +79,32 @@ EASTER_HOLIDAYS: tuple[tuple[int, str], ...] = (
 )
 
 
-def load_decreed_days() -> dict[date, str]:
-    """The packaged decreed days (Atw art. 3 lid 3), each with a description of its decree."""
+@dataclass(frozen=True)
+class Decree:
+    """A decree under Atw art. 3 lid 3: the years it covers and the days it declares."""
+
+    name: str
+    first_year: int
+    last_year: int
+    days: tuple[tuple[date, str], ...]
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+
+def load_decrees() -> tuple[Decree, ...]:
+    """The packaged decrees (Atw art. 3 lid 3), each with the years it covers and its days."""
     data_file = files("domain") / "data" / "atw_decreed_days.json"
     raw = json.loads(data_file.read_text(encoding="utf-8"))
-    return {date.fromisoformat(entry["date"]): entry["decree"] for entry in raw["days"]}
+    return tuple(
+        Decree(
+            name=entry["decree"],
+            first_year=entry["years"][0],
+            last_year=entry["years"][1],
+            days=tuple((date.fromisoformat(d["date"]), d["day"]) for d in entry["days"]),
+        )
+        for entry in raw["decrees"]
+    )
 
 
 @dataclass(frozen=True)
@@ -96,22 +117,52 @@ class AtwCalendar:
 
     decreed_days: frozenset[date] = frozenset()
     decree_descriptions: tuple[tuple[date, str], ...] = ()
+    decreed_years: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         # Accept any collection of dates (a set, a dict keyed by date) and keep it immutable.
         object.__setattr__(self, "decreed_days", frozenset(self.decreed_days))
+        object.__setattr__(self, "decreed_years", frozenset(self.decreed_years))
 
     @classmethod
-    def from_decrees(cls, decrees: Mapping[date, str]) -> AtwCalendar:
-        return cls(frozenset(decrees), tuple(sorted(decrees.items())))
+    def from_decrees(
+        cls, decrees: Mapping[date, str], decreed_years: Iterable[int] = ()
+    ) -> AtwCalendar:
+        return cls(frozenset(decrees), tuple(sorted(decrees.items())), frozenset(decreed_years))
 
     @classmethod
     def from_packaged_data(cls) -> AtwCalendar:
-        return cls.from_decrees(load_decreed_days())
+        decrees = load_decrees()
+        days = {
+            day: f"{what}, declared equal to a holiday by the {decree.name} (Atw art. 3 lid 3)"
+            for decree in decrees
+            for day, what in decree.days
+        }
+        years = {
+            year for decree in decrees for year in range(decree.first_year, decree.last_year + 1)
+        }
+        return cls.from_decrees(days, years)
 
     def with_decreed_days(self, days: Iterable[date]) -> AtwCalendar:
         """This calendar with more decreed days (a decree published after the packaged data)."""
-        return AtwCalendar(self.decreed_days | frozenset(days), self.decree_descriptions)
+        return AtwCalendar(
+            self.decreed_days | frozenset(days), self.decree_descriptions, self.decreed_years
+        )
+
+    def has_decree_for(self, year: int) -> bool:
+        """Whether the data holds a decree covering `year`; where not, a decreed day may be
+        missing from the answer (DOMAIN.md, "The term")."""
+        return year in self.decreed_years
+
+    def fingerprint_data(self) -> dict[str, object]:
+        """Everything that decides which days are non-working, as plain data."""
+        return {
+            "decreed_days": sorted(d.isoformat() for d in self.decreed_days),
+            "decreed_years": sorted(self.decreed_years),
+            "national_days": [list(astuple(n)) for n in NATIONAL_DAYS],
+            "fixed_holidays": [list(h) for h in FIXED_HOLIDAYS],
+            "easter_holidays": [list(h) for h in EASTER_HOLIDAYS],
+        }
 
     def holidays_in(self, year: int) -> dict[date, str]:
         """Every generally recognised holiday of Atw art. 3 in `year`, with its name."""

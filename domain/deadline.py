@@ -52,6 +52,19 @@ def explain_term(term: Term | None, on: date, calendar: AtwCalendar = ATW_CALEND
     return text + "."
 
 
+def explain_decree_coverage(days: list[date], calendar: AtwCalendar = ATW_CALENDAR) -> str:
+    """DOMAIN.md "The term": where a year that decides one of `days` has no decree in the data,
+    say so, so that a caseworker knows the answer may miss a decreed day."""
+    uncovered = sorted({d.year for d in days if not calendar.has_decree_for(d.year)})
+    if not uncovered:
+        return ""
+    years = ", ".join(str(y) for y in uncovered)
+    return (
+        f" No decree under Atw art. 3 lid 3 is in the data for {years}: a day decreed equal to "
+        "a holiday there is not counted, so this answer may miss one."
+    )
+
+
 def deadline_status(term: Term | None, on: date) -> DeadlineStatus:
     if term is None:
         return DeadlineStatus.AWAITING_GRANT
@@ -97,6 +110,7 @@ def case_deadline(facts: CaseFacts, on: date, calendar: AtwCalendar = ATW_CALEND
         for m in as_of.members
     )
     days_left = term.days_left(on) if term else None
-    return CaseDeadline(
-        deadline_status(term, on), term, days_left, members, explain_term(term, on, calendar)
-    )
+    decided_by = [term.nominal_ends_on, term.ends_on] if term else []
+    decided_by += [m.decision_due_on for m in members if m.decision_due_on is not None]
+    explanation = explain_term(term, on, calendar) + explain_decree_coverage(decided_by, calendar)
+    return CaseDeadline(deadline_status(term, on), term, days_left, members, explanation)

@@ -7,11 +7,20 @@ application is judged under the version in force on its `submitted_on`; the answ
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
 from domain import rules
+from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.rules import Rule
+from domain.term import (
+    DECISION_TERM_MONTHS,
+    EXTENDED_DECISION_TERM_MONTHS,
+    JOURNEY_TERM_MONTHS,
+    PERMIT_READY_TARGET_DAYS,
+)
 from domain.vocabulary import RuleId
 
 
@@ -63,3 +72,23 @@ def policy_in_force_on(
     ordered = sorted(versions, key=lambda v: v.in_force_from)
     in_force = [v for v in ordered if v.in_force_from <= day]
     return in_force[-1] if in_force else ordered[0]
+
+
+def derivation_fingerprint(
+    calendar: AtwCalendar = ATW_CALENDAR, versions: tuple[PolicyVersion, ...] = POLICY_VERSIONS
+) -> str:
+    """A digest of everything that derived dates and rule answers depend on besides the events:
+    the Atw calendar data, the term lengths and the policy versions. A read model records the one
+    it was derived with; a different one means its derived dates must be derived again."""
+    data = {
+        "calendar": calendar.fingerprint_data(),
+        "terms": {
+            "journey_months": JOURNEY_TERM_MONTHS,
+            "decision_months": DECISION_TERM_MONTHS,
+            "extended_decision_months": EXTENDED_DECISION_TERM_MONTHS,
+            "permit_ready_target_days": PERMIT_READY_TARGET_DAYS,
+        },
+        "policies": [(v.id, v.in_force_from.isoformat(), list(v.rule_ids)) for v in versions],
+    }
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -148,11 +148,7 @@ def timely(ctx: RuleContext) -> RuleResult:
                 Outcome.MET,
                 f"applied {_d(application.submitted_on)}, within the term ending {_d(term.ends_on)}",
             )
-        return _result(
-            rule,
-            Outcome.NOT_MET,
-            f"applied {_d(application.submitted_on)}, after the term ended {_d(term.ends_on)}",
-        )
+        return _late_application(ctx, application.submitted_on, term)
     if term is None:
         return _result(rule, Outcome.UNKNOWN, "no application yet and no grant to the sponsor yet")
     if ctx.on > term.ends_on:
@@ -160,6 +156,22 @@ def timely(ctx: RuleContext) -> RuleResult:
             rule, Outcome.NOT_MET, f"no application by the end of the term, {_d(term.ends_on)}"
         )
     return _result(rule, Outcome.UNKNOWN, f"no application yet; the term ends {_d(term.ends_on)}")
+
+
+def _late_application(ctx: RuleContext, submitted_on: date, term: Term) -> RuleResult:
+    """DOMAIN.md "Settled questions", excusable lateness: the service's consistent practice (upheld
+    in Dutch case law; left open to member states by the CJEU in K and B, C-380/17) counts a late
+    application when its lateness is excusable: a `late_application_excusable` finding that is met
+    makes `timely` met; `not_met` or none changes nothing."""
+    late = f"applied {_d(submitted_on)}, after the term ended {_d(term.ends_on)}"
+    finding = ctx.member.finding(Criterion.LATE_APPLICATION_EXCUSABLE)
+    if finding is not None and finding.outcome == AssessmentOutcome.MET:
+        return _result(
+            RuleId.TIMELY,
+            Outcome.MET,
+            f"{late}, but the lateness was assessed excusable ({_d(finding.assessed_on)})",
+        )
+    return _result(RuleId.TIMELY, Outcome.NOT_MET, late)
 
 
 def partner_adult(ctx: RuleContext) -> RuleResult:

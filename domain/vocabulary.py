@@ -64,6 +64,7 @@ class Criterion(StrEnum):
     IDENTITY_ESTABLISHED = "identity_established"
     FAMILY_TIES_ESTABLISHED = "family_ties_established"
     CRIMINAL_RECORD_CLEAR = "criminal_record_clear"
+    LATE_APPLICATION_EXCUSABLE = "late_application_excusable"
 
 
 class AssessmentOutcome(StrEnum):

@@ -16,7 +16,7 @@ from domain.calendar import (
     NATIONAL_DAYS,
     AtwCalendar,
     add_calendar_months,
-    load_decreed_days,
+    load_decrees,
 )
 from domain.term import (
     DECISION_TERM_MONTHS,
@@ -264,12 +264,61 @@ def test_the_next_working_day_on_or_after_a_day(day, expected, non_working):
     assert ATW_CALENDAR.next_working_day_on_or_after(D(day)) == D(expected)
 
 
-def test_the_decreed_days_are_loaded_from_the_data_file():
-    decrees = load_decreed_days()
-    assert {D("2026-01-02"), D("2026-05-15"), D("2027-05-07")} <= set(decrees)
-    assert frozenset(decrees) == ATW_CALENDAR.decreed_days
-    assert all(ATW_CALENDAR.is_holiday(day) for day in decrees)
-    assert "Ascension Day 2026" in ATW_CALENDAR.holidays_in(2026)[D("2026-05-15")]
+DECREES_OF_DOMAIN_MD = {
+    "Besluit gelijkstelling 2026-2028": (
+        "2026-01-02",
+        "2026-05-15",
+        "2027-05-07",
+        "2028-04-28",
+        "2028-05-26",
+    ),
+    "Besluit gelijkstelling 2023-2025": (
+        "2023-04-28",
+        "2023-05-19",
+        "2024-05-10",
+        "2024-12-27",
+        "2025-05-30",
+    ),
+    "Besluit van 31 oktober 2016 (Staatscourant 2016, 58653)": (
+        "2017-04-28",
+        "2017-05-26",
+        "2018-05-11",
+        "2018-12-24",
+        "2018-12-31",
+        "2019-05-31",
+        "2019-12-27",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("decree", "day"),
+    [(decree, day) for decree, days in DECREES_OF_DOMAIN_MD.items() for day in days],
+)
+def test_every_decreed_day_of_domain_md_is_a_holiday_named_after_its_decree(decree, day):
+    assert ATW_CALENDAR.is_holiday(D(day))
+    assert decree in ATW_CALENDAR.holidays_in(D(day).year)[D(day)]
+    assert not AtwCalendar().is_holiday(D(day))
+
+
+def test_the_data_holds_exactly_the_decrees_of_domain_md_and_the_years_they_cover():
+    decrees = {d.name: d for d in load_decrees()}
+    assert {name: tuple(day.isoformat() for day, _ in d.days) for name, d in decrees.items()} == (
+        DECREES_OF_DOMAIN_MD
+    )
+    covered = {year for year in range(1990, 2040) if ATW_CALENDAR.has_decree_for(year)}
+    assert covered == {2017, 2018, 2019, 2023, 2024, 2025, 2026, 2027, 2028}
+    assert frozenset(D(day) for days in DECREES_OF_DOMAIN_MD.values() for day in days) == (
+        ATW_CALENDAR.decreed_days
+    )
+
+
+def test_an_application_on_1_may_2028_after_a_grant_on_27_january_is_timely():
+    # 27 April 2028 is King's Day (a Thursday), the 28th is decreed, then a weekend.
+    term = journey_term(D("2028-01-27"))
+    assert term.nominal_ends_on == D("2028-04-27")
+    assert term.ends_on == D("2028-05-01")
+    assert journey_term(D("2028-01-27"), AtwCalendar()).ends_on == D("2028-04-28")
 
 
 def test_without_the_decreed_days_the_friday_after_new_years_day_is_a_working_day():
@@ -367,3 +416,15 @@ def test_the_permit_is_valid_five_years_and_permanent_residence_can_be_applied_f
 )
 def test_the_permit_is_ready_within_the_four_day_target(decided_on, issued_on, within_target):
     assert permit_ready_within_target(D(decided_on), D(issued_on)) is within_target
+
+
+def test_the_derivation_fingerprint_changes_with_a_decreed_day_and_with_the_policy_versions():
+    from dataclasses import replace
+
+    from domain.policy import NAREIS_VW2000, derivation_fingerprint
+
+    base = derivation_fingerprint()
+    assert base == derivation_fingerprint(AtwCalendar.from_packaged_data())
+    assert derivation_fingerprint(ATW_CALENDAR.with_decreed_days([D("2029-05-11")])) != base
+    later = replace(NAREIS_VW2000, id="nareis-two-status", in_force_from=D("2027-01-01"))
+    assert derivation_fingerprint(versions=(NAREIS_VW2000, later)) != base

@@ -269,17 +269,56 @@ def test_an_application_is_overdue_only_when_pending_and_past_its_due_date(
 @pytest.mark.parametrize(
     ("granted_on", "expected"),
     [
-        (date(2025, 11, 30), ["2026-02-28", "Saturday", "Monday 2026-03-02", "termijnenwet"]),
-        (date(2026, 1, 3), ["Good Friday", "Tuesday 2026-04-07"]),
-        (date(2026, 1, 15), ["Wednesday 2026-04-15."]),
+        (
+            date(2025, 11, 30),
+            "Granted 2025-11-30: the term runs from 2025-12-01 to 3 calendar months after the "
+            "grant, Saturday 2026-02-28, which is a non-working day (Saturday); under the "
+            "Algemene termijnenwet it ends on the next working day, Monday 2026-03-02.",
+        ),
+        (
+            date(2026, 1, 3),
+            "Granted 2026-01-03: the term runs from 2026-01-04 to 3 calendar months after the "
+            "grant, Friday 2026-04-03, which is a non-working day (Good Friday); under the "
+            "Algemene termijnenwet it ends on the next working day, Tuesday 2026-04-07.",
+        ),
+        (
+            date(2026, 1, 15),
+            "Granted 2026-01-15: the term runs from 2026-01-16 to 3 calendar months after the "
+            "grant, Wednesday 2026-04-15.",
+        ),
     ],
     ids=["weekend roll-over", "holiday roll-over", "no roll-over"],
 )
 def test_the_deadline_explains_the_term_and_any_roll_over(granted_on, expected) -> None:
     explanation = case_deadline(case(partner(), grant_on=granted_on), date(2026, 6, 1)).explanation
-    for words in expected:
-        assert words in explanation
-    assert "moved" not in explanation or "next working day" in explanation
+    assert explanation == expected
+
+
+def test_the_deadline_names_the_decree_of_a_decreed_day_it_rolls_past() -> None:
+    explanation = case_deadline(
+        case(partner(), grant_on=date(2028, 1, 27)), date(2028, 2, 1)
+    ).explanation
+    assert "Thursday 2028-04-27, which is a non-working day (King's Day)" in explanation
+    assert "Monday 2028-05-01" in explanation
+
+
+@pytest.mark.parametrize(
+    ("granted_on", "uncovered"),
+    [(date(2029, 3, 1), "2029"), (date(2021, 10, 15), "2022"), (date(2016, 2, 1), "2016")],
+)
+def test_the_deadline_says_when_a_year_of_its_dates_has_no_decree_in_the_data(
+    granted_on, uncovered
+) -> None:
+    explanation = case_deadline(case(partner(), grant_on=granted_on), granted_on).explanation
+    assert explanation.endswith(
+        f"No decree under Atw art. 3 lid 3 is in the data for {uncovered}: a day decreed equal "
+        "to a holiday there is not counted, so this answer may miss one."
+    )
+
+
+def test_the_deadline_says_nothing_of_decrees_when_every_year_has_one() -> None:
+    explanation = case_deadline(case(partner(), grant_on=date(2026, 1, 15)), D).explanation
+    assert "decree" not in explanation
 
 
 def test_the_deadline_explains_that_no_grant_is_recorded_yet() -> None:
