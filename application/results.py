@@ -33,6 +33,7 @@ class CaseRecord:
     version: int
     opened_at: datetime
     modified_at: datetime
+    as_of: date
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from application.results import (
     ReportAnswer,
 )
 from application.transcodings import register_nareis_transcodings
-from domain.case import Case, business_date_of
+from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case
 from domain.errors import CaseNotFound, ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
@@ -44,6 +44,22 @@ SNAPSHOT_INTERVAL = 50
 # Snapshots are derived data. When the shape of the Case's state changes, bump this: snapshots of
 # the old shape are then ignored (they live in another table) and new ones are taken as cases change.
 SNAPSHOT_SCHEMA_VERSION = 2
+# The business date of each kind of fact that has one (DOMAIN.md "Rules": facts without a business
+# date, such as the case opening, a registration or a correction of details, count at every date).
+BUSINESS_DATE_FIELD: dict[type, str] = {
+    Case.SponsorPermitGranted: "granted_on",
+    Case.SponsorPermitGrantCorrected: "granted_on",
+    Case.FamilyMemberArrived: "arrived_on",
+    Case.FamilyMemberArrivalCorrected: "arrived_on",
+    Case.ApplicationSubmitted: "submitted_on",
+    Case.ApplicationCorrected: "submitted_on",
+    Case.DocumentReceived: "received_on",
+    Case.AssessmentRecorded: "assessed_on",
+    Case.DecisionTaken: "decided_on",
+    Case.PermitIssued: "issued_on",
+    Case.ApplicationWithdrawn: "withdrawn_on",
+    Case.DecisionPeriodExtended: "extended_on",
+}
 _EVENT_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
 
@@ -311,9 +327,16 @@ class NareisApplication(Application[UUID]):
 
     # --- queries --------------------------------------------------------------------------------
 
-    def get_case(self, case_id: str, known_at: datetime | None = None) -> CaseRecord:
+    def get_case(
+        self, case_id: str, as_of: date | None = None, known_at: datetime | None = None
+    ) -> CaseRecord:
+        """The case with the facts that counted on `as_of` (today by default), as known at
+        `known_at`."""
         case = self._case_known_at(case_id, known_at)
-        return CaseRecord(case.facts(), case.version, case.created_on, case.modified_on)
+        on = as_of or self.today()
+        return CaseRecord(
+            case.facts().as_of(on), case.version, case.created_on, case.modified_on, on
+        )
 
     def deadline(
         self, case_id: str, as_of: date | None = None, known_at: datetime | None = None
@@ -333,7 +356,7 @@ class NareisApplication(Application[UUID]):
         )
 
     def history(
-        self, case_id: str, known_at: datetime | None = None, as_of: date | None = None
+        self, case_id: str, as_of: date | None = None, known_at: datetime | None = None
     ) -> list[HistoryEntry]:
         """The audit trail, oldest first; corrections show the old and new values and the reason.
         With `as_of`, only the facts that counted on that date (and those without a business
@@ -522,3 +545,9 @@ class NareisApplication(Application[UUID]):
             return UUID(case_id)
         except (ValueError, TypeError, AttributeError):
             raise CaseNotFound(case_id) from None
+
+
+def business_date_of(recorded: object) -> date | None:
+    """The date the recorded fact happened in the world; None for facts without one."""
+    field = BUSINESS_DATE_FIELD.get(type(recorded))
+    return getattr(recorded, field) if field is not None else None

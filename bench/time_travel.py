@@ -78,7 +78,7 @@ def main() -> None:
             ("known_at late (99%)", 0.99),
         ):
             known_at = instants[int(len(instants) * fraction)]
-            version = app.get_case(case_id, known_at).version
+            version = app.get_case(case_id, known_at=known_at).version
 
             def nareis_query(known_at=known_at) -> object:
                 return app.eligibility(case_id, date(2026, 6, 1), known_at)

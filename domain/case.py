@@ -754,25 +754,6 @@ class Case(Aggregate):
         super().trigger_event(event_class, **kwargs)
 
 
-BUSINESS_DATE_FIELDS = (
-    "granted_on",
-    "arrived_on",
-    "submitted_on",
-    "received_on",
-    "assessed_on",
-    "decided_on",
-    "issued_on",
-    "withdrawn_on",
-    "extended_on",
-)
-
-
-def business_date_of(recorded: object) -> date | None:
-    """The date the recorded fact happened in the world; None for facts without one (the case
-    opening, a member's registration, corrections of details)."""
-    return next((getattr(recorded, f) for f in BUSINESS_DATE_FIELDS if hasattr(recorded, f)), None)
-
-
 def document_id_for(case_version: int) -> str:
     """A document's id: the case version that recorded it, unique within the case."""
     return f"doc-{case_version}"

@@ -126,7 +126,7 @@ def history(
     """Print a case's audit trail: who recorded what, when; corrections with old, new and reason."""
     nareis = _open()
     try:
-        entries = nareis.application.history(case_id, _instant(known_at))
+        entries = nareis.application.history(case_id, known_at=_instant(known_at))
     except NareisError as error:
         typer.echo(f"nareis: {error.detail}", err=True)
         raise typer.Exit(1) from None

@@ -111,6 +111,7 @@ def case_out(record: CaseRecord) -> schemas.CaseOut:
     return schemas.CaseOut(
         case_id=facts.case_id,
         version=record.version,
+        as_of=record.as_of,
         opened_at=record.opened_at,
         modified_at=record.modified_at,
         sponsor=vars(facts.sponsor),

@@ -293,6 +293,7 @@ class MemberOut(BaseModel):
 class CaseOut(BaseModel):
     case_id: str
     version: int
+    as_of: date = Field(description="The business date the facts shown counted on")
     opened_at: datetime
     modified_at: datetime
     sponsor: SponsorOut

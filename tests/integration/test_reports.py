@@ -76,7 +76,7 @@ def seeded(tmp_path_factory) -> Seeded:
 def known_cases(seeded: Seeded, known_at: datetime | None):
     for case_id in seeded.case_ids:
         try:
-            yield seeded.nareis.application.get_case(case_id, known_at).facts
+            yield seeded.nareis.application.get_case(case_id, known_at=known_at).facts
         except CaseNotFound:
             continue
 

@@ -4,12 +4,13 @@ at an instant), alone and together, and the audit trail with corrections."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.errors import CaseNotFound
-from domain.vocabulary import ApplicationTimeliness, DeadlineStatus, Outcome
+from domain.vocabulary import ApplicationTimeliness, DeadlineStatus, Outcome, Stage
 from infrastructure.composition import Nareis
 from tests.integration.conftest import CTX, FULL_FILE, D, a_partner, a_sponsor
 
@@ -104,19 +105,59 @@ def test_decisions_withdrawals_and_permits_count_from_their_business_dates(
     for kind in FULL_FILE:
         app.receive_document(case_id, member_id, D("2026-02-27"), kind, True, CTX)
     app.take_decision(case_id, member_id, D("2026-03-10"), "granted", [], CTX)
+    app.issue_permit(case_id, member_id, D("2026-03-12"), D("2026-03-12"), CTX)
     app.withdraw(case_id, member_id, D("2026-03-20"), "stays behind after all", CTX)
+
+    def stage(on: str) -> Stage:
+        return app.get_case(case_id, as_of=D(on)).facts.members[0].stage
 
     def overdue(on: str) -> bool:
         return app.deadline(case_id, D(on)).deadline.members[0].overdue
 
-    assert not overdue("2026-03-09")
-    # A decision dated after D does not count on D: on 2026-05-28 the application would be
-    # overdue without it.
+    assert [stage(on) for on in ("2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12")] == [
+        Stage.APPLIED,
+        Stage.GRANTED,
+        Stage.GRANTED,
+        Stage.PERMIT_ISSUED,
+    ]
+    assert [stage(on) for on in ("2026-03-19", "2026-03-20")] == [
+        Stage.PERMIT_ISSUED,
+        Stage.WITHDRAWN,
+    ]
+    # The application is due on 2026-05-27: without the decision it would be overdue after that.
+    assert app.deadline(case_id, D("2026-03-09")).deadline.members[0].decision_due_on == (
+        D("2026-05-27")
+    )
     assert not overdue("2026-05-28")
-    facts_before = app.get_case(case_id).facts.as_of(D("2026-03-09")).members[0]
-    assert facts_before.decision is None and facts_before.withdrawal is None
-    facts_after = app.get_case(case_id).facts.as_of(D("2026-03-20")).members[0]
-    assert facts_after.is_granted and facts_after.is_withdrawn
+    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+    undecided = app.open_case(a_sponsor("1000000002"), CTX).case_id
+    other = app.register_member(undecided, a_partner(), CTX).member_id
+    assert other is not None
+    app.submit_application(undecided, other, D("2026-02-27"), "mvv_abroad", None, CTX)
+    assert app.deadline(undecided, D("2026-05-28")).deadline.members[0].overdue
+
+
+def test_the_case_view_as_of_a_date_leaves_out_the_facts_dated_after_it(
+    nareis: Nareis, case_with_partner
+):
+    case_id, member_id = case_with_partner
+    app = nareis.application
+    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
+    app.record_arrival(case_id, member_id, D("2026-01-15"), None, CTX)
+    app.submit_application(case_id, member_id, D("2026-03-01"), "in_netherlands", None, CTX)
+    app.receive_document(case_id, member_id, D("2026-03-02"), "identity_document", True, CTX)
+
+    early = app.get_case(case_id, as_of=D("2025-11-29"))
+    assert (early.as_of, early.facts.grant, early.version) == (D("2025-11-29"), None, 6)
+    assert [m.member_id for m in early.facts.members] == [member_id]
+    february = app.get_case(case_id, as_of=D("2026-02-01")).facts.members[0]
+    assert (february.arrived_on, february.application, february.documents) == (
+        D("2026-01-15"),
+        None,
+        (),
+    )
+    march = app.get_case(case_id, as_of=D("2026-03-02")).facts.members[0]
+    assert march.application is not None and len(march.documents) == 1
 
 
 def test_known_at_before_the_case_existed_is_not_found(nareis: Nareis):
@@ -255,3 +296,20 @@ def test_the_history_as_of_a_date_keeps_the_facts_that_counted_then(
     events = [e.event for e in app.history(case_id, as_of=D("2026-01-01"))]
     assert events == ["CaseOpened", "FamilyMemberRegistered", "SponsorPermitGranted"]
     assert len(app.history(case_id, as_of=D("2026-02-27"))) == 4
+
+
+def test_the_history_as_of_any_date_keeps_the_facts_without_a_business_date(
+    nareis: Nareis, case_with_partner
+):
+    # The sponsor arrived on 2025-05-28; the opening, registration and a correction of details
+    # have no business date of their own and count at every date.
+    case_id, member_id = case_with_partner
+    app = nareis.application
+    corrected = replace(a_sponsor(), name="Amal H.")
+    app.correct_sponsor_details(case_id, corrected, "spelling", CTX)
+    app.record_arrival(case_id, member_id, D("2025-05-28"), None, CTX)
+    for as_of in ("1990-01-01", "2025-05-27"):
+        events = [e.event for e in app.history(case_id, as_of=D(as_of))]
+        assert events == ["CaseOpened", "FamilyMemberRegistered", "SponsorDetailsCorrected"]
+    events = [e.event for e in app.history(case_id, as_of=D("2025-05-28"))]
+    assert events[-1] == "FamilyMemberArrived"

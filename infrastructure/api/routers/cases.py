@@ -70,10 +70,13 @@ def grant_sponsor_permit(
 
 
 @router.get("/{case_id}", response_model=schemas.CaseOut)
-def get_case(case_id: str, _: Reader, app: App, known_at: KnownAt, response: Response):
-    """The case: the sponsor, the grant, and every member with their facts (as known at
-    `known_at`)."""
-    record = app.get_case(case_id, known_at)
+def get_case(
+    case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response
+):
+    """The case: the sponsor, the grant, and every member with the facts that counted on `as_of`
+    (those dated after it left out; the registration counts at every date), as known at
+    `known_at`."""
+    record = app.get_case(case_id, as_of, known_at)
     response.headers["ETag"] = mapping.etag(record.version)
     return mapping.case_out(record)
 
@@ -105,4 +108,4 @@ def get_history(case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownA
     """The audit trail, oldest first: who recorded what when; corrections with old and new values
     and the reason. `known_at` keeps what was recorded by then; `as_of` keeps the facts that
     counted on that business date (and those without one). Both default to everything."""
-    return mapping.history_out(app.history(case_id, known_at, as_of))
+    return mapping.history_out(app.history(case_id, as_of, known_at))
