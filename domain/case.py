@@ -19,18 +19,24 @@ from eventsourcing.domain import Aggregate, event
 from domain.eligibility import evaluate_member
 from domain.errors import (
     AlreadyDecided,
-    AlreadyRecorded,
+    AlreadyWithdrawn,
     ApplicationMissing,
-    CommandRefused,
     CorrectionWithoutReason,
+    DateBeforeApplication,
     DateBeforeBirth,
-    DateOutOfOrder,
     DecisionMissing,
+    DecisionPeriodAlreadyExtended,
     FutureBusinessDate,
     GrantRequiresEligibility,
-    InvalidInput,
     MemberNotFound,
     MemberWithdrawn,
+    NotAPartnerMember,
+    PartnerParentOfChildren,
+    PermitAlreadyIssued,
+    PermitBeforeDecision,
+    RefusalWithoutGrounds,
+    RelationshipFieldMismatch,
+    ValueNotInList,
 )
 from domain.facts import (
     Application,
@@ -66,12 +72,12 @@ E = TypeVar("E")
 
 
 def parse_choice(enum: type[E], value: object, field: str) -> E:
-    """`value` as a member of `enum`, or `InvalidInput` naming the allowed values."""
+    """`value` as a member of `enum`, or `ValueNotInList` naming the allowed values."""
     try:
         return enum(value)  # type: ignore[call-arg]
     except ValueError:
         allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
-        raise InvalidInput(field, f"{value!r} is not one of: {allowed}") from None
+        raise ValueNotInList(field, f"{value!r} is not one of: {allowed}") from None
 
 
 def check_not_in_future(day: date, today: date, field: str) -> None:
@@ -110,10 +116,10 @@ def check_member_details_shape(details: MemberDetails) -> None:
     own = _FIELDS_BY_RELATIONSHIP[relationship]
     for other in set().union(*_FIELDS_BY_RELATIONSHIP.values()) - own:
         if getattr(details, other) is not None:
-            raise InvalidInput(other, f"does not apply to a {relationship.value}")
+            raise RelationshipFieldMismatch(other, f"does not apply to a {relationship.value}")
     for field in sorted(own - _OPTIONAL_FIELDS):
         if getattr(details, field) is None:
-            raise InvalidInput(field, f"is required for a {relationship.value}")
+            raise RelationshipFieldMismatch(field, f"is required for a {relationship.value}")
     choices = {
         "marital_status": MaritalStatus,
         "child_of": ChildOf,
@@ -126,11 +132,13 @@ def check_member_details_shape(details: MemberDetails) -> None:
     if relationship == Relationship.CHILD:
         names_partner = details.child_of in (ChildOf.PARTNER, ChildOf.SPONSOR_AND_PARTNER)
         if names_partner and details.partner_member_id is None:
-            raise InvalidInput(
+            raise RelationshipFieldMismatch(
                 "partner_member_id", f"is required when child_of is {details.child_of}"
             )
         if not names_partner and details.partner_member_id is not None:
-            raise InvalidInput("partner_member_id", "applies only when the partner is a parent")
+            raise RelationshipFieldMismatch(
+                "partner_member_id", "applies only when the partner is a parent"
+            )
 
 
 class Case(Aggregate):
@@ -496,7 +504,7 @@ class Case(Aggregate):
         chosen = parse_choice(DecisionOutcome, outcome, "outcome")
         rule_ids = tuple(parse_choice(RuleId, g, "grounds").value for g in grounds)
         if chosen == DecisionOutcome.REFUSED and not rule_ids:
-            raise InvalidInput("grounds", "a refusal names the rule ids it rests on")
+            raise RefusalWithoutGrounds("grounds", "a refusal names the rule ids it rests on")
         self.check_member_date(member, decided_on, "decided_on", today)
         self.check_not_withdrawn(member)
         self.check_not_decided(member)
@@ -525,7 +533,7 @@ class Case(Aggregate):
         self.check_member_date(member, valid_from, "valid_from", today)
         self.check_not_withdrawn(member)
         if member.permit is not None:
-            raise AlreadyRecorded(
+            raise PermitAlreadyIssued(
                 f"A permit was already issued to {member_id} "
                 f"on {member.permit.issued_on.isoformat()}."
             )
@@ -533,7 +541,7 @@ class Case(Aggregate):
             raise DecisionMissing(f"Family member {member_id} has no granted decision.")
         assert member.decision is not None
         if issued_on < member.decision.decided_on:
-            raise DateOutOfOrder(
+            raise PermitBeforeDecision(
                 f"issued_on {issued_on.isoformat()} is before the decision of "
                 f"{member.decision.decided_on.isoformat()}."
             )
@@ -551,12 +559,12 @@ class Case(Aggregate):
         member = self.member(member_id)
         self.check_member_date(member, withdrawn_on, "withdrawn_on", today)
         if member.withdrawal is not None:
-            raise AlreadyRecorded(
+            raise AlreadyWithdrawn(
                 f"Family member {member_id} was already withdrawn "
                 f"on {member.withdrawal.withdrawn_on.isoformat()}."
             )
         if member.application and withdrawn_on < member.application.submitted_on:
-            raise DateOutOfOrder(
+            raise DateBeforeApplication(
                 f"withdrawn_on {withdrawn_on.isoformat()} is before the application of "
                 f"{member.application.submitted_on.isoformat()}."
             )
@@ -573,7 +581,7 @@ class Case(Aggregate):
         self.check_member_date(member, extended_on, "extended_on", today)
         self.check_not_withdrawn(member)
         if member.extension is not None:
-            raise AlreadyRecorded(
+            raise DecisionPeriodAlreadyExtended(
                 f"The decision period of {member_id} was already extended "
                 f"on {member.extension.extended_on.isoformat()}."
             )
@@ -622,7 +630,7 @@ class Case(Aggregate):
         if member.application is None:
             raise ApplicationMissing(f"Family member {member.member_id} has no application.")
         if day < member.application.submitted_on:
-            raise DateOutOfOrder(
+            raise DateBeforeApplication(
                 f"{field} {day.isoformat()} is before the application of "
                 f"{member.application.submitted_on.isoformat()}."
             )
@@ -636,7 +644,7 @@ class Case(Aggregate):
         }
         for field, day in later.items():
             if day is not None and submitted_on > day:
-                raise DateOutOfOrder(
+                raise DateBeforeApplication(
                     f"submitted_on {submitted_on.isoformat()} would be after the recorded "
                     f"{field} {day.isoformat()}."
                 )
@@ -653,7 +661,7 @@ class Case(Aggregate):
             or partner is None
             or partner.relationship != Relationship.PARTNER
         ):
-            raise InvalidInput(
+            raise NotAPartnerMember(
                 "partner_member_id", f"{partner_id!r} is not a partner member of this case"
             )
 
@@ -681,7 +689,7 @@ class Case(Aggregate):
             m.member_id for m in self.members.values() if m.details.partner_member_id == member_id
         ]
         if children:
-            raise CommandRefused(
+            raise PartnerParentOfChildren(
                 f"Family member {member_id} is named as the partner-parent of "
                 f"{', '.join(children)}; correct those children first."
             )

@@ -356,14 +356,6 @@ class HistoryEntryOut(BaseModel):
     reason: str | None = Field(None, description="Corrections: the correction_reason (toelichting)")
 
 
-class ProblemOut(BaseModel):
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, str]] | None = None
-
-
 class CaseListingOut(BaseModel):
     case_id: str
     sponsor_name: str

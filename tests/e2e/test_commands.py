@@ -467,7 +467,7 @@ def test_a_granted_decision_on_a_member_who_is_not_eligible_is_409(api: Api) -> 
             f"/cases/{case_id}/members/{member_id}/decision",
             json={"decided_on": "2026-03-10", "outcome": "granted", "grounds": []},
         )
-        body = assert_problem(response, 409)
+        body = assert_problem(response, 409, code="not-eligible")
         assert "identity_proven" in body["detail"]
     assert api.member(case_id, member_id)["decision"] is None
 
@@ -480,7 +480,7 @@ def test_a_grant_needs_the_member_eligible_on_the_decision_date_not_later(api: A
             f"/cases/{case_id}/members/{member_id}/decision",
             json={"decided_on": "2026-03-04", "outcome": "granted"},
         )
-        assert_problem(response, 409)
+        assert_problem(response, 409, code="not-eligible")
     api.grant_member(case_id, member_id, "2026-03-05")
 
 

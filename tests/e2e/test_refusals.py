@@ -61,14 +61,14 @@ def test_a_command_on_an_unknown_case_is_404_and_records_nothing(
         response = api.cw.request(
             command.method, command.url(case_id, "some-member"), json=command.body
         )
-        assert_problem(response, 404)
+        assert_problem(response, 404, code="case-not-found")
 
 
 @pytest.mark.parametrize("case_id", UNKNOWN_CASE_IDS.values(), ids=UNKNOWN_CASE_IDS.keys())
 @pytest.mark.parametrize("query", ["", "/deadline", "/eligibility", "/history"])
 def test_a_query_on_an_unknown_case_is_404(api: Api, query: str, case_id: str) -> None:
     for client in (api.cw, api.au):
-        assert_problem(client.get(f"/cases/{case_id}{query}"), 404)
+        assert_problem(client.get(f"/cases/{case_id}{query}"), 404, code="case-not-found")
 
 
 @pytest.mark.parametrize("member_id", UNKNOWN_MEMBER_IDS.values(), ids=UNKNOWN_MEMBER_IDS.keys())
@@ -81,7 +81,7 @@ def test_a_command_on_an_unknown_member_is_404_and_records_nothing(
         response = api.cw.request(
             command.method, command.url(case_id, member_id), json=command.body
         )
-        assert_problem(response, 404)
+        assert_problem(response, 404, code="member-not-found")
 
 
 def test_a_member_of_another_case_is_unknown_in_this_case(
@@ -94,7 +94,7 @@ def test_a_member_of_another_case_is_unknown_in_this_case(
             f"/cases/{case_id}/members/{other_member}/documents",
             json={"received_on": SUBMITTED_ON, "kind": "other", "official": False},
         )
-        assert_problem(response, 404)
+        assert_problem(response, 404, code="member-not-found")
 
 
 # --- 409: commands that make no sense --------------------------------------------------------------------
@@ -245,39 +245,44 @@ def granted_decision_for_a_sponsor_with_a_dependent_permit(
     )
 
 
-REFUSALS: list[Scenario] = [
-    decision_without_application,
-    second_decision,
-    second_decision_granting_after_a_refusal,
-    decision_before_the_application,
-    permit_without_decision,
-    permit_after_a_refusal,
-    second_permit,
-    permit_issued_before_the_decision,
-    second_withdrawal,
-    second_extension,
-    extension_without_application,
-    application_after_withdrawal,
-    decision_after_withdrawal,
-    granted_decision_on_an_incomplete_file,
-    granted_decision_on_a_late_application,
-    granted_decision_for_a_sponsor_with_a_dependent_permit,
+# Each scenario and the problem type of its reason.
+REFUSALS: list[tuple[Scenario, str]] = [
+    (decision_without_application, "application-missing"),
+    (second_decision, "already-decided"),
+    (second_decision_granting_after_a_refusal, "already-decided"),
+    (decision_before_the_application, "date-before-application"),
+    (permit_without_decision, "granted-decision-missing"),
+    (permit_after_a_refusal, "granted-decision-missing"),
+    (second_permit, "permit-already-issued"),
+    (permit_issued_before_the_decision, "permit-before-decision"),
+    (second_withdrawal, "already-withdrawn"),
+    (second_extension, "decision-period-already-extended"),
+    (extension_without_application, "application-missing"),
+    (application_after_withdrawal, "member-withdrawn"),
+    (decision_after_withdrawal, "member-withdrawn"),
+    (granted_decision_on_an_incomplete_file, "not-eligible"),
+    (granted_decision_on_a_late_application, "not-eligible"),
+    (granted_decision_for_a_sponsor_with_a_dependent_permit, "not-eligible"),
 ]
 
 
-@pytest.mark.parametrize("scenario", REFUSALS, ids=lambda s: s.__name__.replace("_", "-"))
+@pytest.mark.parametrize(
+    ("scenario", "code"), REFUSALS, ids=[s.__name__.replace("_", "-") for s, _ in REFUSALS]
+)
 def test_a_command_that_makes_no_sense_is_409_with_a_reason_and_records_nothing(
-    api: Api, scenario: Scenario
+    api: Api, scenario: Scenario, code: str
 ) -> None:
     case_id, path, body = scenario(api)
     before = api.case(case_id)
     with api.nothing_recorded(case_id):
-        problem = assert_problem(api.cw.post(f"/cases/{case_id}{path}", json=body), 409)
+        response = api.cw.post(f"/cases/{case_id}{path}", json=body)
+        problem = assert_problem(response, 409, code=code)
         assert len(problem["detail"]) > 10
     assert api.case(case_id) == before
 
 
 FUTURE = a_future_day()
+CODE_OF_WORD = {"future": "future-business-date", "born": "date-before-birth"}
 MEMBER_DATES = {
     "arrival": ("arrival", {"arrived_on": None}),
     "application": ("application", {"submitted_on": None, "channel": "mvv_abroad"}),
@@ -306,7 +311,7 @@ def test_a_member_fact_dated_in_the_future_is_409(
         response = api.cw.post(
             f"/cases/{case_id}/members/{member_id}/{path}", json=_dated(body, FUTURE)
         )
-        assert "future" in assert_problem(response, 409)["detail"]
+        assert "future" in assert_problem(response, 409, code="future-business-date")["detail"]
 
 
 @pytest.mark.parametrize(
@@ -325,7 +330,7 @@ def test_a_member_fact_dated_before_the_member_was_born_is_409(
         response = api.cw.post(
             f"/cases/{case_id}/members/{member_id}/{path}", json=_dated(body, "1987-08-31")
         )
-        assert "born" in assert_problem(response, 409)["detail"]
+        assert "born" in assert_problem(response, 409, code="date-before-birth")["detail"]
 
 
 @pytest.mark.parametrize(
@@ -345,7 +350,7 @@ def test_opening_a_case_with_an_impossible_sponsor_date_is_409(
 ) -> None:
     with api.nothing_recorded():
         response = api.cw.post("/cases", json={"sponsor": sponsor_body(**{field: day})})
-        assert word in assert_problem(response, 409)["detail"]
+        assert word in assert_problem(response, 409, code=CODE_OF_WORD[word])["detail"]
 
 
 @pytest.mark.parametrize(
@@ -362,14 +367,14 @@ def test_a_grant_with_an_impossible_date_is_409(api: Api, granted_on: str, word:
             f"/cases/{case_id}/sponsor-permit",
             json={"granted_on": granted_on, "permit_kind": "independent"},
         )
-        assert word in assert_problem(response, 409)["detail"]
+        assert word in assert_problem(response, 409, code=CODE_OF_WORD[word])["detail"]
 
 
 def test_registering_a_member_born_in_the_future_is_409(api: Api, target: tuple[str, str]) -> None:
     case_id, _ = target
     with api.nothing_recorded(case_id):
         response = api.cw.post(f"/cases/{case_id}/members", json=child_body(born_on=FUTURE))
-        assert_problem(response, 409)
+        assert_problem(response, 409, code="future-business-date")
 
 
 def test_correcting_a_birth_date_to_after_a_recorded_fact_is_409(api: Api) -> None:
@@ -379,7 +384,7 @@ def test_correcting_a_birth_date_to_after_a_recorded_fact_is_409(api: Api) -> No
             f"/cases/{case_id}/members/{member_id}",
             json=partner_body(born_on="2026-02-28", correction_reason="typo"),
         )
-        assert_problem(response, 409)
+        assert_problem(response, 409, code="date-before-birth")
 
 
 def test_a_business_date_of_today_is_accepted(api: Api) -> None:
@@ -422,7 +427,7 @@ def test_an_if_match_with_another_version_is_412_and_records_nothing(
             json=DOCUMENT,
             headers={"If-Match": form.format(version + offset)},
         )
-        assert_problem(response, 412)
+        assert_problem(response, 412, code="version-mismatch")
 
 
 @pytest.mark.parametrize("command", CASE_COMMANDS + MEMBER_COMMANDS, ids=lambda c: c.name)
@@ -435,7 +440,7 @@ def test_every_command_honours_a_stale_if_match(api: Api, command: Command) -> N
             json=command.body,
             headers={"If-Match": '"2"'},
         )
-        assert_problem(response, 412)
+        assert_problem(response, 412, code="version-mismatch")
 
 
 def test_the_etag_of_a_read_is_a_valid_if_match_for_the_next_command(api: Api) -> None:
@@ -451,10 +456,13 @@ def test_the_etag_of_a_read_is_a_valid_if_match_for_the_next_command(api: Api) -
             json=DOCUMENT,
             headers={"If-Match": etag},
         )
-        assert_problem(second, 412)
+        assert_problem(second, 412, code="version-mismatch")
 
 
 # --- Idempotency-Key -------------------------------------------------------------------------------------
+
+
+KEY_REUSED = "idempotency-key-reused"
 
 
 def _key(name: str) -> dict[str, str]:
@@ -540,7 +548,7 @@ def test_the_same_key_with_another_body_is_409_and_records_nothing(
     url = f"/cases/{case_id}/members/{member_id}/documents"
     assert_command_answer(api.cw.post(url, json=DOCUMENT, headers=key), case_id=case_id)
     with api.nothing_recorded(case_id):
-        assert_problem(api.cw.post(url, json=other, headers=key), 409)
+        assert_problem(api.cw.post(url, json=other, headers=key), 409, code=KEY_REUSED)
 
 
 def test_the_same_key_opening_a_case_for_another_sponsor_is_409(api: Api) -> None:
@@ -550,7 +558,7 @@ def test_the_same_key_opening_a_case_for_another_sponsor_is_409(api: Api) -> Non
     )
     with api.nothing_recorded():
         response = api.cw.post("/cases", json={"sponsor": sponsor_body()}, headers=key)
-        assert_problem(response, 409)
+        assert_problem(response, 409, code=KEY_REUSED)
 
 
 def test_a_key_used_for_an_identical_resend_replays_that_answer(api: Api) -> None:
@@ -569,7 +577,7 @@ def test_a_refused_command_does_not_use_up_its_key(api: Api) -> None:
     key = _key("refused")
     url = f"/cases/{case_id}/members/{member_id}/decision"
     with api.nothing_recorded(case_id):
-        assert_problem(api.cw.post(url, json=REFUSED, headers=key), 409)
+        assert_problem(api.cw.post(url, json=REFUSED, headers=key), 409, code="application-missing")
     api.apply(case_id, member_id)
     assert_command_answer(api.cw.post(url, json=REFUSED, headers=key), case_id=case_id)
 
@@ -612,7 +620,7 @@ def test_concurrent_commands_on_one_case_never_lose_or_invent_an_event(api: Api)
     accepted = [r for r in responses if r.status_code == 200]
     for response in responses:
         if response.status_code != 200:
-            assert_problem(response, 409)
+            assert_problem(response, 409, code="concurrent-modification")
     after = api.state(case_id)
     assert after.version == before.version + len(accepted)
     assert after.history_length == after.version
