@@ -494,6 +494,34 @@ def test_a_withdrawn_member_gets_no_new_application_decision_permit_or_extension
         MemberWithdrawn,
         lambda c: c.submit_application("m1", D("2026-02-01"), "mvv_abroad", actor="a", today=TODAY),
     )
+    case.register_member("m2", partner(name="Nadia"), actor="a", today=TODAY)
+    complete_file(case, "m2", on="2026-02-27")
+    case.withdraw("m2", D("2026-03-01"), "stays behind", actor="a", today=TODAY)
+    for command in (
+        lambda c: c.take_decision(
+            "m2",
+            D("2026-03-10"),
+            "granted",
+            [],
+            sponsor_holds_dependent_permit=False,
+            actor="a",
+            today=TODAY,
+        ),
+        lambda c: c.take_decision(
+            "m2",
+            D("2026-03-10"),
+            "refused",
+            ["timely"],
+            sponsor_holds_dependent_permit=False,
+            actor="a",
+            today=TODAY,
+        ),
+        lambda c: c.issue_permit("m2", D("2026-03-12"), D("2026-03-12"), actor="a", today=TODAY),
+        lambda c: c.extend_decision_period(
+            "m2", D("2026-03-10"), "investigation", actor="a", today=TODAY
+        ),
+    ):
+        refuse(case, MemberWithdrawn, command)
 
 
 @pytest.mark.parametrize(
