@@ -444,6 +444,34 @@ def test_a_late_application_puts_the_member_on_the_regular_route(api: Api) -> No
     assert (member["overall"], member["route"]) == ("ineligible", "regular")
 
 
+def test_an_excusable_late_application_is_timely_on_the_nareis_route_and_can_be_granted(
+    api: Api,
+) -> None:
+    case_id, member_id = api.valid_case(applied=False)  # the term ends 2026-03-02
+    api.apply(case_id, member_id, "2026-03-03")
+    api.complete_file(case_id, member_id, "2026-03-03")
+    api.command(
+        case_id,
+        f"/members/{member_id}/assessments",
+        {
+            "assessed_on": "2026-03-06",
+            "criterion": "late_application_excusable",
+            "outcome": "met",
+            "note": "the embassy was closed",
+        },
+    )
+    [before] = api.eligibility(case_id, "2026-03-05")["members"]
+    assert (before["overall"], before["route"]) == ("ineligible", "regular")
+    [member] = api.eligibility(case_id, "2026-03-06")["members"]
+    timely = next(rule for rule in member["rules"] if rule["id"] == "timely")
+    assert timely["outcome"] == "met"
+    assert "excusable" in timely["reason"]
+    assert (member["overall"], member["route"]) == ("eligible", "nareis")
+    [deadline] = api.deadline(case_id, "2026-03-06")["members"]
+    assert deadline["application"] == "late"
+    api.grant_member(case_id, member_id, "2026-03-06")
+
+
 def test_a_sponsor_with_a_dependent_permit_fails_sponsor_permit_independent(api: Api) -> None:
     case_id = api.open_case()
     api.grant(case_id, kind="dependent")
