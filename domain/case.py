@@ -27,6 +27,7 @@ from domain.errors import (
     DecisionMissing,
     DecisionPeriodAlreadyExtended,
     FutureBusinessDate,
+    GrantBeforeAsylumApplication,
     GrantRequiresEligibility,
     MemberNotFound,
     MemberWithdrawn,
@@ -100,6 +101,17 @@ def check_sponsor(sponsor: Sponsor, today: date) -> None:
         day = getattr(sponsor, field)
         check_not_in_future(day, today, f"sponsor.{field}")
         check_not_before_birth(day, sponsor.born_on, f"sponsor.{field}", "the sponsor")
+
+
+def check_grant_after_asylum_application(granted_on: date, sponsor: Sponsor) -> None:
+    """DOMAIN.md "Settled questions": a grant dated before the asylum application was signed is
+    refused (409); the grant answers that application, so it cannot come first."""
+    signed_on = sponsor.asylum_application_signed_on
+    if granted_on < signed_on:
+        raise GrantBeforeAsylumApplication(
+            f"granted_on {granted_on.isoformat()} is before the sponsor signed the asylum "
+            f"application on {signed_on.isoformat()}."
+        )
 
 
 _FIELDS_BY_RELATIONSHIP = {
@@ -199,6 +211,7 @@ class Case(Aggregate):
             check_not_before_birth(
                 self.grant.granted_on, sponsor.born_on, "granted_on", "the sponsor"
             )
+            self.check_signed_by_recorded_grant(sponsor.asylum_application_signed_on)
         self._correct_sponsor_details(
             actor=actor, correction_reason=correction_reason, **_as_event_fields(sponsor)
         )
@@ -229,6 +242,7 @@ class Case(Aggregate):
         kind = parse_choice(PermitKind, permit_kind, "permit_kind")
         check_not_in_future(granted_on, today, "granted_on")
         check_not_before_birth(granted_on, self.sponsor.born_on, "granted_on", "the sponsor")
+        check_grant_after_asylum_application(granted_on, self.sponsor)
         grant = SponsorGrant(granted_on, kind.value)
         if self.grant is None:
             self._grant_sponsor_permit(granted_on=granted_on, permit_kind=kind.value, actor=actor)
@@ -603,6 +617,15 @@ class Case(Aggregate):
     def check_correction_reason(correction_reason: str | None, what: str) -> None:
         if not correction_reason or not correction_reason.strip():
             raise CorrectionWithoutReason(what)
+
+    def check_signed_by_recorded_grant(self, signed_on: date) -> None:
+        """A correction may not put the asylum application after the recorded grant (DOMAIN.md
+        "Settled questions": a grant dated before the asylum application was signed is refused)."""
+        if self.grant is not None and signed_on > self.grant.granted_on:
+            raise GrantBeforeAsylumApplication(
+                f"asylum_application_signed_on {signed_on.isoformat()} would be after the "
+                f"recorded grant of {self.grant.granted_on.isoformat()}."
+            )
 
     @staticmethod
     def check_member_date(member: MemberFacts, day: date, field: str, today: date) -> None:

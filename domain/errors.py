@@ -69,6 +69,23 @@ class RefusalWithoutGrounds(InvalidInput):
     title = "A refusal names its grounds"
 
 
+class ImplausibleDate(InvalidInput):
+    """DOMAIN.md "Settled questions": a birth date on or after 1900-01-01 and every other date on
+    or after 2001-04-01 (the Vreemdelingenwet 2000 in force)."""
+
+    code = "implausible-date"
+    title = "Implausible date"
+
+
+class ArrivalAfterAsylumApplication(InvalidInput):
+    """DOMAIN.md "Settled questions": a sponsor's `arrived_on` after their
+    `asylum_application_signed_on` (an asylum application is signed in the Netherlands, so on or
+    after the arrival)."""
+
+    code = "arrival-after-asylum-application"
+    title = "Sponsor arrived after signing the asylum application"
+
+
 class InvalidIfMatch(InvalidInput):
     code = "invalid-if-match"
     title = "If-Match is not a case version"
@@ -142,6 +159,14 @@ class PermitBeforeDecision(DateOutOfOrder):
 
     code = "permit-before-decision"
     title = "Permit issued before the decision"
+
+
+class GrantBeforeAsylumApplication(DateOutOfOrder):
+    """DOMAIN.md "Settled questions": a grant dated before the asylum application was signed (also:
+    a sponsor-details correction that would put the signing after the recorded grant)."""
+
+    code = "grant-before-asylum-application"
+    title = "Grant dated before the asylum application"
 
 
 class CorrectionWithoutReason(InvalidInput):

@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
+    ArrivalAfterAsylumApplication,
     CommandRefused,
     ConcurrencyConflict,
     IdempotencyKeyReused,
+    ImplausibleDate,
     InvalidInput,
     NareisError,
     NotFound,
@@ -44,7 +46,10 @@ INPUT_ERROR_BY_TYPE: dict[str, type[InvalidInput]] = {
     "extra_forbidden": UnknownField,
     "enum": ValueNotInList,
 }
-SCHEMA_INPUT_ERRORS: tuple[type[InvalidInput], ...] = ()
+SCHEMA_INPUT_ERRORS: tuple[type[InvalidInput], ...] = (
+    ImplausibleDate,
+    ArrivalAfterAsylumApplication,
+)
 INPUT_ERROR_BY_TYPE |= {error.code: error for error in SCHEMA_INPUT_ERRORS}
 
 TITLES = {

@@ -144,6 +144,8 @@ INVALID = "invalid-input"  # the body does not have the contract's shape
 UNKNOWN_FIELD = "unknown-field"
 NOT_IN_LIST = "value-not-in-list"
 RELATIONSHIP_FIELDS = "relationship-fields"
+IMPLAUSIBLE = "implausible-date"
+SPONSOR_DATES = ["born_on", "asylum_application_signed_on", "arrived_on"]
 
 
 def _send_bad(
@@ -184,6 +186,53 @@ def test_a_date_that_is_not_a_real_yyyy_mm_dd_string_is_422(
 ) -> None:
     body = _set(VALID[command], field, value)
     _send_bad(api, target, command, body, field, INVALID)
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        pytest.param(command, field, id=f"{command}-{field}")
+        for command, fields in {**DATE_FIELDS, "correct sponsor": SPONSOR_DATES}.items()
+        for field in fields
+    ],
+)
+def test_an_implausible_date_is_422(
+    api: Api, target: tuple[str, str], command: str, field: str
+) -> None:
+    """DOMAIN.md "Settled questions": a birth date on or after 1900-01-01 and every other date on
+    or after 2001-04-01 (the Vreemdelingenwet 2000 in force)."""
+    day = "1899-12-31" if field.endswith("born_on") else "2001-03-31"
+    problem = _send_bad(api, target, command, _set(VALID[command], field, day), field, IMPLAUSIBLE)
+    assert day in problem["detail"]
+
+
+def test_the_earliest_plausible_dates_are_accepted(api: Api) -> None:
+    case_id = api.open_case(
+        born_on="1900-01-01", asylum_application_signed_on="2001-04-01", arrived_on="2001-04-01"
+    )
+    api.grant(case_id, "2001-04-01")
+    member_id = api.register(case_id, parent_body(born_on="1900-01-01"))
+    api.command(
+        case_id,
+        f"/members/{member_id}/documents",
+        {"received_on": "2001-04-01", "kind": "other", "official": False},
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [("open case", "sponsor.arrived_on"), ("correct sponsor", "arrived_on")],
+    ids=["open-case", "correct-sponsor"],
+)
+def test_a_sponsor_who_arrived_after_signing_the_asylum_application_is_422(
+    api: Api, target: tuple[str, str], command: str, field: str
+) -> None:
+    body = _set(VALID[command], field, "2025-06-03")  # signed on 2025-06-02
+    _send_bad(api, target, command, body, field, "arrival-after-asylum-application")
+
+
+def test_a_sponsor_who_signed_on_the_day_of_arrival_is_accepted(api: Api) -> None:
+    api.open_case(asylum_application_signed_on="2025-06-02", arrived_on="2025-06-02")
 
 
 @pytest.mark.parametrize("query", ["deadline", "eligibility"])

@@ -49,6 +49,13 @@ def target(module_api: Api) -> tuple[str, str]:
     return module_api.valid_case()
 
 
+@pytest.fixture(scope="module")
+def child_target(module_api: Api) -> tuple[str, str]:
+    """A case whose member is a child born on 2015-05-05 (a date after which every date is
+    plausible, so a fact before the birth is refused for that reason, not as implausible)."""
+    return module_api.valid_case(member=child_body(born_on="2015-05-05"), applied=False)
+
+
 # --- 404 --------------------------------------------------------------------------------------------------
 
 
@@ -282,7 +289,11 @@ def test_a_command_that_makes_no_sense_is_409_with_a_reason_and_records_nothing(
 
 
 FUTURE = a_future_day()
-CODE_OF_WORD = {"future": "future-business-date", "born": "date-before-birth"}
+CODE_OF_WORD = {
+    "future": "future-business-date",
+    "born": "date-before-birth",
+    "asylum application": "grant-before-asylum-application",
+}
 MEMBER_DATES = {
     "arrival": ("arrival", {"arrived_on": None}),
     "application": ("application", {"submitted_on": None, "channel": "mvv_abroad"}),
@@ -323,33 +334,45 @@ def test_a_member_fact_dated_in_the_future_is_409(
     ids=[*MEMBER_DATES.keys(), "permit-valid-from"],
 )
 def test_a_member_fact_dated_before_the_member_was_born_is_409(
-    api: Api, target: tuple[str, str], path: str, body: dict[str, Any]
+    api: Api, child_target: tuple[str, str], path: str, body: dict[str, Any]
 ) -> None:
-    case_id, member_id = target  # the partner was born on 1987-09-01
+    case_id, member_id = child_target  # the child was born on 2015-05-05
     with api.nothing_recorded(case_id):
         response = api.cw.post(
-            f"/cases/{case_id}/members/{member_id}/{path}", json=_dated(body, "1987-08-31")
+            f"/cases/{case_id}/members/{member_id}/{path}", json=_dated(body, "2015-05-04")
         )
         assert "born" in assert_problem(response, 409, code="date-before-birth")["detail"]
 
 
+MINOR_SPONSOR = {"born_on": "2008-01-10", "unaccompanied_minor": True}
+
+
 @pytest.mark.parametrize(
-    ("field", "day", "word"),
+    ("sponsor", "word"),
     [
-        pytest.param("born_on", FUTURE, "future", id="born-in-the-future"),
-        pytest.param("arrived_on", FUTURE, "future", id="arrived-in-the-future"),
-        pytest.param("asylum_application_signed_on", FUTURE, "future", id="signed-in-the-future"),
-        pytest.param("arrived_on", "1988-03-13", "born", id="arrived-before-birth"),
+        pytest.param({"born_on": FUTURE}, "future", id="born-in-the-future"),
         pytest.param(
-            "asylum_application_signed_on", "1988-03-13", "born", id="signed-before-birth"
+            {"arrived_on": FUTURE, "asylum_application_signed_on": FUTURE},
+            "future",
+            id="arrived-and-signed-in-the-future",
+        ),
+        pytest.param({"asylum_application_signed_on": FUTURE}, "future", id="signed-in-the-future"),
+        pytest.param(
+            MINOR_SPONSOR | {"arrived_on": "2008-01-09"}, "born", id="arrived-before-birth"
+        ),
+        pytest.param(
+            MINOR_SPONSOR
+            | {"arrived_on": "2008-01-08", "asylum_application_signed_on": "2008-01-09"},
+            "born",
+            id="signed-before-birth",
         ),
     ],
 )
 def test_opening_a_case_with_an_impossible_sponsor_date_is_409(
-    api: Api, field: str, day: str, word: str
+    api: Api, sponsor: dict[str, Any], word: str
 ) -> None:
     with api.nothing_recorded():
-        response = api.cw.post("/cases", json={"sponsor": sponsor_body(**{field: day})})
+        response = api.cw.post("/cases", json={"sponsor": sponsor_body(**sponsor)})
         assert word in assert_problem(response, 409, code=CODE_OF_WORD[word])["detail"]
 
 
@@ -357,17 +380,55 @@ def test_opening_a_case_with_an_impossible_sponsor_date_is_409(
     ("granted_on", "word"),
     [
         pytest.param(FUTURE, "future", id="in-the-future"),
-        pytest.param("1988-03-13", "born", id="before-the-sponsor-was-born"),
+        pytest.param("2025-06-01", "asylum application", id="before-the-asylum-application"),
     ],
 )
 def test_a_grant_with_an_impossible_date_is_409(api: Api, granted_on: str, word: str) -> None:
-    case_id = api.open_case()  # the sponsor was born on 1988-03-14
+    case_id = api.open_case()  # the sponsor signed the asylum application on 2025-06-02
     with api.nothing_recorded(case_id):
         response = api.cw.post(
             f"/cases/{case_id}/sponsor-permit",
             json={"granted_on": granted_on, "permit_kind": "independent"},
         )
         assert word in assert_problem(response, 409, code=CODE_OF_WORD[word])["detail"]
+
+
+def test_a_grant_on_the_day_the_asylum_application_was_signed_is_accepted(api: Api) -> None:
+    case_id = api.open_case()
+    api.grant(case_id, "2025-06-02")
+
+
+def test_a_grant_corrected_to_before_the_asylum_application_is_409(api: Api) -> None:
+    case_id = api.open_case()
+    api.grant(case_id)
+    with api.nothing_recorded(case_id):
+        response = api.cw.post(
+            f"/cases/{case_id}/sponsor-permit",
+            json={
+                "granted_on": "2025-06-01",
+                "permit_kind": "independent",
+                "correction_reason": "date misread",
+            },
+        )
+        assert_problem(response, 409, code="grant-before-asylum-application")
+
+
+def test_a_sponsor_correction_putting_the_asylum_application_after_the_grant_is_409(
+    api: Api,
+) -> None:
+    case_id = api.open_case()
+    api.grant(case_id, "2025-11-30")
+    sponsor = api.case(case_id)["sponsor"]
+    with api.nothing_recorded(case_id):
+        response = api.cw.put(
+            f"/cases/{case_id}/sponsor",
+            json=sponsor
+            | {"asylum_application_signed_on": "2025-12-01", "correction_reason": "misread"},
+        )
+        problem = assert_problem(response, 409, code="grant-before-asylum-application")
+        assert "2025-12-01" in problem["detail"] and "2025-11-30" in problem["detail"]
+    corrected = sponsor | {"asylum_application_signed_on": "2025-11-30", "correction_reason": "x"}
+    assert_command_answer(api.cw.put(f"/cases/{case_id}/sponsor", json=corrected), case_id=case_id)
 
 
 def test_registering_a_member_born_in_the_future_is_409(api: Api, target: tuple[str, str]) -> None:

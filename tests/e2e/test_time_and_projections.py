@@ -241,14 +241,15 @@ def test_a_permit_valid_from_the_far_future_never_breaks_reading_the_case(
     assert {q: s for q, (s, _) in statuses.items()} == dict.fromkeys(statuses, 200), statuses
 
 
-def test_the_earliest_dates_are_accepted_and_answered(api: Api) -> None:
+def test_the_earliest_plausible_dates_are_accepted_and_answered_on_any_date(api: Api) -> None:
+    # DOMAIN.md "Settled questions": birth dates from 1900-01-01, other dates from 2001-04-01.
     case_id = api.open_case(
-        born_on="0001-01-01", asylum_application_signed_on="0001-01-02", arrived_on="0001-01-01"
+        born_on="1900-01-01", asylum_application_signed_on="2001-04-01", arrived_on="2001-04-01"
     )
-    api.grant(case_id, "0001-01-03")
-    member_id = api.register(case_id, partner_body(born_on="0001-01-01"))
-    api.apply(case_id, member_id, "0001-01-04")
+    api.grant(case_id, "2001-04-01")
+    member_id = api.register(case_id, partner_body(born_on="1900-01-01"))
+    api.apply(case_id, member_id, "2001-04-02")
     for query in ("", "/deadline", "/eligibility", "/history"):
-        for as_of in ("0001-01-01", "0001-01-04"):
+        for as_of in ("0001-01-01", "2001-04-01", "2001-04-02"):
             status, text = _get_status(api, f"/cases/{case_id}{query}", {"as_of": as_of})
             assert status == 200, (query, as_of, status, text)

@@ -4,7 +4,8 @@ to fail if the choice were flipped (the other answer is checked next to it where
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,13 +13,21 @@ from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_member
 from domain.errors import (
+    ArrivalAfterAsylumApplication,
     DateBeforeApplication,
     FutureBusinessDate,
+    GrantBeforeAsylumApplication,
+    ImplausibleDate,
     MemberWithdrawn,
     PermitBeforeDecision,
     ValueNotInList,
 )
 from domain.facts import CaseFacts, MemberDetails, Sponsor
+from domain.plausibility import (
+    check_arrived_by_asylum_application,
+    check_plausible_birth_date,
+    check_plausible_date,
+)
 from domain.vocabulary import ApplicationTimeliness, Outcome, Overall, Route, RuleId
 from tests.unit.builders import (
     TERM_ENDS_ON,
@@ -360,3 +369,62 @@ def test_settled_excusable_lateness_leaves_a_timely_application_as_it_was():
     timely = result(timely_application, RuleId.TIMELY, AFTER)
     assert timely.outcome == MET
     assert "excusable" not in timely.reason
+
+
+# --- plausible dates ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("check", "earliest"),
+    [
+        pytest.param(check_plausible_birth_date, date(1900, 1, 1), id="birth-date"),
+        pytest.param(check_plausible_date, date(2001, 4, 1), id="any-other-date"),
+    ],
+)
+def test_settled_a_birth_date_from_1900_and_every_other_date_from_2001_04_01_is_plausible(
+    check, earliest: date
+):
+    check(earliest, "day")
+    with pytest.raises(ImplausibleDate) as refused:
+        check(earliest - timedelta(days=1), "day")
+    assert type(refused.value) is ImplausibleDate
+    assert refused.value.field == "day"
+
+
+def test_settled_a_sponsor_who_arrived_after_signing_the_asylum_application_is_bad_input():
+    signed_on = date(2025, 6, 2)
+    check_arrived_by_asylum_application(signed_on, signed_on)
+    with pytest.raises(ArrivalAfterAsylumApplication) as refused:
+        check_arrived_by_asylum_application(signed_on + timedelta(days=1), signed_on)
+    assert refused.value.field == "arrived_on"
+
+
+def test_settled_a_grant_dated_before_the_asylum_application_was_signed_is_refused():
+    case_ = Case.open(_sponsor(), actor="a", today=TODAY)  # signed on 2025-06-02
+    _refused(
+        case_,
+        GrantBeforeAsylumApplication,
+        lambda c: c.grant_sponsor_permit(date(2025, 6, 1), "independent", actor="a", today=TODAY),
+    )
+    case_.grant_sponsor_permit(date(2025, 6, 2), "independent", actor="a", today=TODAY)
+    _refused(
+        case_,
+        GrantBeforeAsylumApplication,
+        lambda c: c.grant_sponsor_permit(
+            date(2025, 6, 1), "independent", "misread", actor="a", today=TODAY
+        ),
+    )
+
+
+def test_settled_a_sponsor_correction_may_not_put_the_asylum_application_after_the_grant():
+    case_ = Case.open(_sponsor(), actor="a", today=TODAY)
+    case_.grant_sponsor_permit(date(2025, 11, 30), "independent", actor="a", today=TODAY)
+    later = replace(_sponsor(), asylum_application_signed_on=date(2025, 12, 1))
+    _refused(
+        case_,
+        GrantBeforeAsylumApplication,
+        lambda c: c.correct_sponsor_details(later, "misread", actor="a", today=TODAY),
+    )
+    on_the_grant_day = replace(_sponsor(), asylum_application_signed_on=date(2025, 11, 30))
+    case_.correct_sponsor_details(on_the_grant_day, "misread", actor="a", today=TODAY)
+    assert case_.sponsor == on_the_grant_day
