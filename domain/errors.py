@@ -86,6 +86,21 @@ class ArrivalAfterAsylumApplication(InvalidInput):
     title = "Sponsor arrived after signing the asylum application"
 
 
+class ForbiddenCharacter(InvalidInput):
+    """DOMAIN.md "Settled questions": names, notes and reasons are text a person typed; control
+    characters, bidi controls and lone surrogates are refused."""
+
+    code = "forbidden-character"
+    title = "Text holds a character a person does not type"
+
+
+class BlankText(InvalidInput):
+    """DOMAIN.md "Settled questions": a name (or a reason) that is empty or only white space."""
+
+    code = "blank-text"
+    title = "Empty or blank text"
+
+
 class InvalidIfMatch(InvalidInput):
     code = "invalid-if-match"
     title = "If-Match is not a case version"

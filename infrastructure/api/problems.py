@@ -13,8 +13,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
     ArrivalAfterAsylumApplication,
+    BlankText,
     CommandRefused,
     ConcurrencyConflict,
+    ForbiddenCharacter,
     IdempotencyKeyReused,
     ImplausibleDate,
     InvalidInput,
@@ -49,6 +51,8 @@ INPUT_ERROR_BY_TYPE: dict[str, type[InvalidInput]] = {
 SCHEMA_INPUT_ERRORS: tuple[type[InvalidInput], ...] = (
     ImplausibleDate,
     ArrivalAfterAsylumApplication,
+    ForbiddenCharacter,
+    BlankText,
 )
 INPUT_ERROR_BY_TYPE |= {error.code: error for error in SCHEMA_INPUT_ERRORS}
 

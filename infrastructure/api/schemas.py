@@ -35,6 +35,7 @@ from domain.plausibility import (
     check_plausible_birth_date,
     check_plausible_date,
 )
+from domain.typed_text import check_not_blank, check_typed_text
 from domain.vocabulary import (
     ApplicationTimeliness,
     AssessmentOutcome,
@@ -116,12 +117,37 @@ def _representable_in_utc(value: datetime) -> datetime:
 IsoInstant = Annotated[
     AwareDatetime, BeforeValidator(_instant_text_only), AfterValidator(_representable_in_utc)
 ]
+
+
+def _on_text(check: Callable[[str], None]) -> BeforeValidator:
+    """A domain check of typed text, run on the text as sent (before white space is stripped, so
+    that a control character at either end is refused, not silently stripped)."""
+
+    def validate(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                check(value)
+            except InvalidInput as error:
+                raise _input_error(error) from None
+        return value  # not a string: the strict str type refuses it
+
+    return BeforeValidator(validate)
+
+
+# DOMAIN.md "Settled questions": names, notes and reasons are text a person typed (422).
+# Validators of one field run last-declared first: characters, then blankness, then the length.
 Name = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)
+    str,
+    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200),
+    _on_text(check_not_blank),
+    _on_text(check_typed_text),
 ]
-Text = Annotated[str, StringConstraints(strict=True, max_length=4000)]
+Text = Annotated[str, StringConstraints(strict=True, max_length=4000), _on_text(check_typed_text)]
 Reason = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000)
+    str,
+    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000),
+    _on_text(check_not_blank),
+    _on_text(check_typed_text),
 ]
 VNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9]{10}$")]
 MemberId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=100)]

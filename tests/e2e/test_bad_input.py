@@ -700,7 +700,7 @@ def test_a_string_of_100_000_characters_is_422(
 def test_an_empty_name_or_reason_is_422(
     api: Api, target: tuple[str, str], command: str, field: str
 ) -> None:
-    _send_bad(api, target, command, _set(VALID[command], field, ""), field, INVALID)
+    _send_bad(api, target, command, _set(VALID[command], field, ""), field, "blank-text")
 
 
 # --- bodies that are not a JSON object ------------------------------------------------------------------
@@ -850,9 +850,9 @@ def test_an_idempotency_key_that_is_not_1_to_200_visible_characters_is_422(
     ("path", "body", "field"),
     [
         ("", {"sponsor": sponsor_body(name="   ")}, "sponsor.name"),
-        ("/members", partner_body(name=" \t "), "name"),
+        ("/members", partner_body(name=" \u00a0\u3000 "), "name"),
     ],
-    ids=["sponsor-name-of-spaces", "member-name-of-blanks"],
+    ids=["sponsor-name-of-spaces", "member-name-of-unicode-spaces"],
 )
 def test_a_name_of_only_white_space_is_422(
     api: Api, target: tuple[str, str], path: str, body: dict, field: str
@@ -860,4 +860,93 @@ def test_a_name_of_only_white_space_is_422(
     case_id, _ = target
     url = "/cases" if path == "" else f"/cases/{case_id}{path}"
     with api.nothing_recorded(case_id):
-        assert_problem(api.cw.post(url, json=body), 422, field, code=INVALID)
+        assert_problem(api.cw.post(url, json=body), 422, field, code="blank-text")
+
+
+# --- text a person typed (DOMAIN.md "Settled questions") ------------------------------------------
+
+NOT_TYPED = {
+    "nul": "\x00",
+    "esc": "\x1b",
+    "tab": "\t",
+    "newline": "\n",
+    "carriage-return": "\r",
+    "del": "\x7f",
+    "c1-next-line": "\x85",
+    "c1-csi": "\x9b",
+    "lre": "\u202a",
+    "rlo": "\u202e",
+    "lri": "\u2066",
+    "pdi": "\u2069",
+    "lrm": "\u200e",
+    "rlm": "\u200f",
+    "alm": "\u061c",
+    "lone-high-surrogate": "\ud800",
+    "lone-low-surrogate": "\udfff",
+}
+CORE_NOT_TYPED = ("nul", "newline", "rlo", "lone-high-surrogate")
+TYPED_TEXT_FIELDS = {
+    ("open case", "sponsor.name"),
+    ("correct sponsor", "name"),
+    ("correct sponsor", "correction_reason"),
+    ("register partner", "name"),
+    ("correct member", "name"),
+    ("correct member", "correction_reason"),
+    ("application", "correction_reason"),
+    ("assessment", "note"),
+    ("withdrawal", "reason"),
+    ("extension", "reason"),
+}
+EVERY_CHARACTER_FOR = {("register partner", "name"), ("assessment", "note")}
+
+
+def _send_raw_json(api: Api, target: tuple[str, str], command: str, body: dict) -> Any:
+    """Sent as ASCII JSON (`\\ud800` escapes), as a client may: a lone surrogate cannot be UTF-8."""
+    case_id, member_id = target
+    method, path = PATHS[command]
+    url = path.format(case_id=case_id, member_id=member_id)
+    content = json.dumps(body, ensure_ascii=True).encode()
+    return api.cw.request(
+        method, url, content=content, headers={"Content-Type": "application/json"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "character"),
+    [
+        pytest.param(command, field, character, id=f"{command}-{field}-{label}")
+        for command, field in sorted(TYPED_TEXT_FIELDS)
+        for label, character in NOT_TYPED.items()
+        if (command, field) in EVERY_CHARACTER_FOR or label in CORE_NOT_TYPED
+    ],
+)
+def test_a_name_note_or_reason_with_a_character_a_person_does_not_type_is_422(
+    api: Api, target: tuple[str, str], command: str, field: str, character: str
+) -> None:
+    body = _set(VALID[command], field, f"Samir{character} B.")
+    if command == "application":
+        body = body | {"submitted_on": "2026-02-20"}  # other values: a correction
+    with api.nothing_recorded(None if command == "open case" else target[0]):
+        response = _send_raw_json(api, target, command, body)
+        problem = assert_problem(response, 422, field, code="forbidden-character")
+        assert f"U+{ord(character):04X}" in problem["detail"]
+
+
+@pytest.mark.parametrize("character", ["\n", "\r\n", "\t"], ids=["newline", "crlf", "tab"])
+def test_a_note_is_one_line_without_tabs(api: Api, target: tuple[str, str], character: str) -> None:
+    # DOMAIN.md refuses every C0 control character ("except none"): tab and newline included.
+    note = f"passport checked{character}photo matches"
+    body = _set(VALID["assessment"], "note", note)
+    _send_bad(api, target, "assessment", body, "note", "forbidden-character")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["أمل حداد", "Zoë Ñúñez-O'Brien", "\u0645\u0647\u200c\u0631\u0627\u0646", "Ngọc Ánh"],
+    ids=["arabic", "latin-accents", "persian-with-zwnj", "vietnamese"],
+)
+def test_a_name_in_any_script_is_accepted(api: Api, name: str) -> None:
+    case_id = api.open_case(name=name)
+    member_id = api.register(case_id, partner_body(name=name))
+    assert api.case(case_id)["sponsor"]["name"] == name
+    assert api.member(case_id, member_id)["name"] == name

@@ -153,8 +153,8 @@ def test_identical_values_with_a_correction_reason_still_record_nothing(
     ("reason", "code"),
     [
         pytest.param(None, "correction-reason-required", id="no-reason"),
-        pytest.param("", "invalid-input", id="empty-reason"),
-        pytest.param("   ", "invalid-input", id="blank-reason"),
+        pytest.param("", "blank-text", id="empty-reason"),
+        pytest.param("   ", "blank-text", id="blank-reason"),
     ],
 )
 def test_other_values_without_a_correction_reason_are_422_and_record_nothing(

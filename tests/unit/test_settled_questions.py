@@ -14,7 +14,9 @@ from domain.deadline import case_deadline
 from domain.eligibility import evaluate_member
 from domain.errors import (
     ArrivalAfterAsylumApplication,
+    BlankText,
     DateBeforeApplication,
+    ForbiddenCharacter,
     FutureBusinessDate,
     GrantBeforeAsylumApplication,
     ImplausibleDate,
@@ -28,6 +30,7 @@ from domain.plausibility import (
     check_plausible_birth_date,
     check_plausible_date,
 )
+from domain.typed_text import check_not_blank, check_typed_text
 from domain.vocabulary import ApplicationTimeliness, Outcome, Overall, Route, RuleId
 from tests.unit.builders import (
     TERM_ENDS_ON,
@@ -428,3 +431,46 @@ def test_settled_a_sponsor_correction_may_not_put_the_asylum_application_after_t
     on_the_grant_day = replace(_sponsor(), asylum_application_signed_on=date(2025, 11, 30))
     case_.correct_sponsor_details(on_the_grant_day, "misread", actor="a", today=TODAY)
     assert case_.sponsor == on_the_grant_day
+
+
+# --- text a person typed ------------------------------------------------------------------------
+
+NOT_TYPED = [
+    *(chr(c) for c in (0x00, 0x09, 0x0A, 0x0D, 0x1B, 0x1F, 0x7F, 0x80, 0x85, 0x9F)),
+    *(chr(c) for c in (0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069)),
+    *(chr(c) for c in (0x200E, 0x200F, 0x061C)),
+    *(chr(c) for c in (0xD800, 0xDBFF, 0xDC00, 0xDFFF)),
+]
+
+
+@pytest.mark.parametrize("character", NOT_TYPED, ids=lambda c: f"U+{ord(c):04X}")
+def test_settled_control_characters_bidi_controls_and_lone_surrogates_are_refused(character):
+    with pytest.raises(ForbiddenCharacter) as refused:
+        check_typed_text(f"Amal{character}Haddad", "name")
+    assert refused.value.field == "name"
+    assert f"U+{ord(character):04X}" in refused.value.message
+    assert "character 5" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Amal Haddad",
+        "أمل حداد",
+        "\u0645\u0647\u200c\u0631\u0627\u0646",  # Persian, with a zero-width non-joiner
+        "Zoë O'Brien-Ñúñez",
+        "Amal\u00a0Haddad",  # a no-break space
+        "checked 👍",
+        "",
+    ],
+    ids=["latin", "arabic", "persian-zwnj", "accents", "no-break-space", "emoji", "empty"],
+)
+def test_settled_text_in_any_script_is_typed_text(text: str):
+    check_typed_text(text, "name")
+
+
+@pytest.mark.parametrize("text", ["", " ", "   ", "\u00a0", "\u3000"])
+def test_settled_a_name_of_only_spaces_is_refused(text: str):
+    with pytest.raises(BlankText):
+        check_not_blank(text, "name")
+    check_not_blank(f"{text}A{text}", "name")
