@@ -37,6 +37,7 @@ from domain.errors import (
     PermitBeforeDecision,
     RefusalWithoutGrounds,
     RelationshipFieldMismatch,
+    TooManyMembers,
     ValueNotInList,
 )
 from domain.facts import (
@@ -70,6 +71,8 @@ from domain.vocabulary import (
 )
 
 E = TypeVar("E")
+
+MAX_MEMBERS = 50  # DOMAIN.md "Settled questions": at most 50 family members per case
 
 
 def parse_choice(enum: type[E], value: object, field: str) -> E:
@@ -270,6 +273,7 @@ class Case(Aggregate):
     def register_member(
         self, member_id: str, details: MemberDetails, *, actor: str, today: date
     ) -> None:
+        self.check_room_for_a_member()
         self.check_member_details(member_id, details, today)
         self._register_member(member_id=member_id, actor=actor, **_as_event_fields(details))
 
@@ -625,6 +629,14 @@ class Case(Aggregate):
             raise GrantBeforeAsylumApplication(
                 f"asylum_application_signed_on {signed_on.isoformat()} would be after the "
                 f"recorded grant of {self.grant.granted_on.isoformat()}."
+            )
+
+    def check_room_for_a_member(self) -> None:
+        if len(self.members) >= MAX_MEMBERS:
+            raise TooManyMembers(
+                "body",
+                f"the case already holds {len(self.members)} family members, the most a case "
+                f"may hold ({MAX_MEMBERS})",
             )
 
     @staticmethod

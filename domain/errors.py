@@ -101,6 +101,14 @@ class BlankText(InvalidInput):
     title = "Empty or blank text"
 
 
+class TooManyMembers(InvalidInput):
+    """DOMAIN.md "Settled questions": a case holds at most 50 family members (no real family
+    reaches it, and it bounds the work of one request)."""
+
+    code = "too-many-members"
+    title = "Too many family members"
+
+
 class InvalidIfMatch(InvalidInput):
     code = "invalid-if-match"
     title = "If-Match is not a case version"

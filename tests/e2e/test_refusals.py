@@ -448,6 +448,18 @@ def test_correcting_a_birth_date_to_after_a_recorded_fact_is_409(api: Api) -> No
         assert_problem(response, 409, code="date-before-birth")
 
 
+def test_the_51st_family_member_is_422_too_many_members_and_records_nothing(api: Api) -> None:
+    case_id = api.open_case()
+    for number in range(50):
+        api.register(case_id, child_body(name=f"Child {number + 1}"))
+    with api.nothing_recorded(case_id):
+        response = api.cw.post(f"/cases/{case_id}/members", json=child_body(name="Child 51"))
+        problem = assert_problem(response, 422, code="too-many-members")
+        assert "50" in problem["detail"]
+    assert len(api.case(case_id)["members"]) == 50
+    assert len(api.eligibility(case_id)["members"]) == 50
+
+
 def test_a_business_date_of_today_is_accepted(api: Api) -> None:
     case_id, member_id = api.valid_case()
     api.command(

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.case import Case
+from domain.case import MAX_MEMBERS, Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_member
 from domain.errors import (
@@ -22,6 +22,7 @@ from domain.errors import (
     ImplausibleDate,
     MemberWithdrawn,
     PermitBeforeDecision,
+    TooManyMembers,
     ValueNotInList,
 )
 from domain.facts import CaseFacts, MemberDetails, Sponsor
@@ -474,3 +475,20 @@ def test_settled_a_name_of_only_spaces_is_refused(text: str):
     with pytest.raises(BlankText):
         check_not_blank(text, "name")
     check_not_blank(f"{text}A{text}", "name")
+
+
+# --- at most 50 family members --------------------------------------------------------------------
+
+
+def test_settled_a_case_holds_at_most_50_family_members():
+    case_ = Case.open(_sponsor(), actor="a", today=TODAY)
+    for number in range(MAX_MEMBERS):
+        case_.register_member(f"m{number}", _partner(), actor="a", today=TODAY)
+    assert MAX_MEMBERS == 50
+    assert len(case_.members) == 50
+    _refused(
+        case_,
+        TooManyMembers,
+        lambda c: c.register_member("m50", _partner(), actor="a", today=TODAY),
+    )
+    assert "m50" not in case_.members
