@@ -11,7 +11,7 @@ from datetime import date
 
 from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.errors import MemberNotFound
-from domain.facts import CaseFacts
+from domain.facts import CaseFacts, MemberFacts
 from domain.policy import POLICY_VERSIONS, PolicyVersion, policy_in_force_on
 from domain.rules import RuleContext, RuleResult
 from domain.term import Term, journey_term
@@ -64,22 +64,40 @@ def evaluate_member(
     member = as_of.member(member_id)
     if member is None:
         raise MemberNotFound(facts.case_id, member_id)
-    policy = policy_in_force_on(
-        member.application.submitted_on if member.application else on, versions
-    )
-    context = RuleContext(
-        as_of, member, on, term_as_of(as_of, calendar), sponsor_holds_dependent_permit
-    )
-    results = tuple(rule(context) for _, rule in policy.rules)
-    return MemberEligibility(
-        member_id, overall_verdict(results), route_for(results), policy.id, results
-    )
+    term = term_as_of(as_of, calendar)
+    return _evaluate(as_of, member, on, term, sponsor_holds_dependent_permit, versions)
 
 
 def evaluate_case(
-    facts: CaseFacts, on: date, sponsor_holds_dependent_permit: bool
+    facts: CaseFacts,
+    on: date,
+    sponsor_holds_dependent_permit: bool,
+    versions: tuple[PolicyVersion, ...] = POLICY_VERSIONS,
+    calendar: AtwCalendar = ATW_CALENDAR,
 ) -> tuple[MemberEligibility, ...]:
+    """Every member on `on`: the case is taken as of `on`, and its term computed, once for all."""
+    as_of = facts.as_of(on)
+    term = term_as_of(as_of, calendar)
     return tuple(
-        evaluate_member(facts, m.member_id, on, sponsor_holds_dependent_permit)
-        for m in facts.members
+        _evaluate(as_of, member, on, term, sponsor_holds_dependent_permit, versions)
+        for member in as_of.members
+    )
+
+
+def _evaluate(
+    as_of: CaseFacts,
+    member: MemberFacts,
+    on: date,
+    term: Term | None,
+    sponsor_holds_dependent_permit: bool,
+    versions: tuple[PolicyVersion, ...],
+) -> MemberEligibility:
+    """One member of a case already taken as of `on`, judged under the policy in force."""
+    policy = policy_in_force_on(
+        member.application.submitted_on if member.application else on, versions
+    )
+    context = RuleContext(as_of, member, on, term, sponsor_holds_dependent_permit)
+    results = tuple(rule(context) for _, rule in policy.rules)
+    return MemberEligibility(
+        member.member_id, overall_verdict(results), route_for(results), policy.id, results
     )
