@@ -6,6 +6,7 @@ DOMAIN.md: "Overall per member: `ineligible` if any rule is `not_met`, else `inc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -101,3 +102,38 @@ def _evaluate(
     return MemberEligibility(
         member.member_id, overall_verdict(results), route_for(results), policy.id, results
     )
+
+
+def refusal_dates(facts: CaseFacts) -> frozenset[date]:
+    """The dates of the case's refusals: where `grounds_not_supported` needs the dependent-permit
+    register's answer."""
+    return frozenset(m.decision.decided_on for m in facts.members if m.decision and m.is_refused)
+
+
+def grounds_not_supported(
+    facts: CaseFacts,
+    sponsor_holds_dependent_permit_on: Mapping[date, bool],
+    versions: tuple[PolicyVersion, ...] = POLICY_VERSIONS,
+    calendar: AtwCalendar = ATW_CALENDAR,
+) -> dict[str, tuple[RuleId, ...]]:
+    """DOMAIN.md "Settled questions": a refusal's grounds must be rule ids; a ground whose rule is
+    `met` on `decided_on` is accepted (the caseworker may know more than the record), and the
+    decision view marks it `ground_not_supported`. For each refused member: those grounds, found by
+    evaluating the member on `decided_on` with the facts as they stood then (and the
+    dependent-permit register's answer for that date, as for the decision itself)."""
+    marks: dict[str, tuple[RuleId, ...]] = {}
+    for day in sorted(refusal_dates(facts)):
+        as_of = facts.as_of(day)
+        term = term_as_of(as_of, calendar)
+        holds = sponsor_holds_dependent_permit_on[day]
+        for member in as_of.members:
+            if (
+                member.decision is None
+                or not member.is_refused
+                or member.decision.decided_on != day
+            ):
+                continue
+            answer = _evaluate(as_of, member, day, term, holds, versions)
+            met = {r.id for r in answer.rules if r.outcome == Outcome.MET}
+            marks[member.member_id] = tuple(RuleId(g) for g in member.decision.grounds if g in met)
+    return marks

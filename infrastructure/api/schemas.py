@@ -314,10 +314,19 @@ class AssessmentOut(BaseModel):
     note: str
 
 
+GROUND_NOT_SUPPORTED = (
+    "The grounds of a refusal whose rule was `met` on `decided_on` (evaluated with the facts "
+    "dated up to then, as recorded now or at `known_at`): the refusal was accepted, since the "
+    "caseworker may know more than the record, but the record does not support these grounds "
+    "(DOMAIN.md, Settled questions). Empty when every ground is supported, and for a grant."
+)
+
+
 class DecisionOut(BaseModel):
     decided_on: date
     outcome: DecisionOutcome
-    grounds: list[RuleId]
+    grounds: list[RuleId] = Field(description="Rule ids the refusal rests on")
+    ground_not_supported: list[RuleId] = Field(description=GROUND_NOT_SUPPORTED)
 
 
 class PermitOut(BaseModel):
@@ -426,6 +435,9 @@ class HistoryEntryOut(BaseModel):
     data: dict[str, Any]
     changes: ChangesOut | None = Field(None, description="Corrections: what changed (wijzigingen)")
     reason: str | None = Field(None, description="Corrections: the correction_reason (toelichting)")
+    ground_not_supported: list[RuleId] | None = Field(
+        None, description=f"DecisionTaken only (null for other events). {GROUND_NOT_SUPPORTED}"
+    )
 
 
 class CaseListingOut(BaseModel):

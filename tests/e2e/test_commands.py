@@ -512,6 +512,54 @@ def test_a_grant_needs_the_member_eligible_on_the_decision_date_not_later(api: A
     api.grant_member(case_id, member_id, "2026-03-05")
 
 
+def test_a_refusal_on_grounds_the_record_supports_is_not_marked(api: Api) -> None:
+    case_id, member_id = api.valid_case()  # applied, no documents: identity_proven is unknown
+    api.command(
+        case_id,
+        f"/members/{member_id}/decision",
+        {"decided_on": "2026-03-10", "outcome": "refused", "grounds": ["identity_proven"]},
+    )
+    assert api.member(case_id, member_id)["decision"]["ground_not_supported"] == []
+    [decided] = [e for e in api.history(case_id) if e["event"] == "DecisionTaken"]
+    assert decided["ground_not_supported"] == []
+
+
+def test_a_refusal_on_a_ground_whose_rule_is_met_is_recorded_and_marked_not_supported(
+    api: Api,
+) -> None:
+    case_id, member_id = api.valid_case(complete=True)  # every rule met on 2026-03-10
+    api.command(
+        case_id,
+        f"/members/{member_id}/decision",
+        {
+            "decided_on": "2026-03-10",
+            "outcome": "refused",
+            "grounds": ["identity_proven", "partner_adult"],
+        },
+    )
+    decision = api.member(case_id, member_id)["decision"]
+    assert decision["outcome"] == "refused"
+    assert decision["grounds"] == ["identity_proven", "partner_adult"]
+    assert decision["ground_not_supported"] == ["identity_proven", "partner_adult"]
+    entries = api.history(case_id)
+    [decided] = [e for e in entries if e["event"] == "DecisionTaken"]
+    assert decided["ground_not_supported"] == ["identity_proven", "partner_adult"]
+    assert {e["ground_not_supported"] for e in entries if e["event"] != "DecisionTaken"} == {None}
+
+
+def test_a_granted_decision_has_no_grounds_to_mark(api: Api) -> None:
+    case_id, member_id = api.valid_case(complete=True)
+    api.grant_member(case_id, member_id, "2026-03-10")
+    assert api.member(case_id, member_id)["decision"]["ground_not_supported"] == []
+
+
+def test_the_openapi_document_describes_ground_not_supported(api: Api) -> None:
+    schemas = api.cw.get("/openapi.json").json()["components"]["schemas"]
+    for model in ("DecisionOut", "HistoryEntryOut"):
+        described = schemas[model]["properties"]["ground_not_supported"]["description"]
+        assert "met" in described and "decided_on" in described
+
+
 # --- history -------------------------------------------------------------------------------------------
 
 

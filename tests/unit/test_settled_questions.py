@@ -11,7 +11,7 @@ import pytest
 
 from domain.case import MAX_MEMBERS, Case
 from domain.deadline import case_deadline
-from domain.eligibility import evaluate_member
+from domain.eligibility import evaluate_member, grounds_not_supported, refusal_dates
 from domain.errors import (
     ArrivalAfterAsylumApplication,
     BlankText,
@@ -25,7 +25,7 @@ from domain.errors import (
     TooManyMembers,
     ValueNotInList,
 )
-from domain.facts import CaseFacts, MemberDetails, Sponsor
+from domain.facts import CaseFacts, Decision, MemberDetails, Sponsor
 from domain.plausibility import (
     check_arrived_by_asylum_application,
     check_plausible_birth_date,
@@ -492,3 +492,45 @@ def test_settled_a_case_holds_at_most_50_family_members():
         lambda c: c.register_member("m50", _partner(), actor="a", today=TODAY),
     )
     assert "m50" not in case_.members
+
+
+def test_settled_a_refusal_ground_whose_rule_is_met_on_the_decision_date_is_not_supported():
+    # The partner's identity document was received 2026-02-27; the family-tie document only
+    # after the decision: identity_proven is met on decided_on, family_ties_proven is not.
+    refused = member(
+        "m",
+        "partner",
+        application=application(date(2026, 2, 27)),
+        documents=[
+            doc("identity_document", date(2026, 2, 27)),
+            doc("family_tie_document", date(2026, 3, 11)),
+        ],
+        decision=Decision(date(2026, 3, 10), "refused", ("identity_proven", "family_ties_proven")),
+    )
+    granted = member(
+        "g",
+        "child",
+        application=application(date(2026, 2, 27)),
+        decision=Decision(date(2026, 3, 10), "granted", ()),
+    )
+    marks = grounds_not_supported(case(refused, granted), {date(2026, 3, 10): False})
+    assert marks == {"m": (RuleId.IDENTITY_PROVEN,)}
+
+
+@pytest.mark.parametrize(
+    ("holds", "marked"),
+    [(False, (RuleId.SPONSOR_PERMIT_INDEPENDENT,)), (True, ())],
+    ids=["register-knows-no-dependent-permit", "register-knows-a-dependent-permit"],
+)
+def test_settled_a_refusal_on_sponsor_permit_independent_is_judged_with_the_register(
+    holds: bool, marked: tuple[RuleId, ...]
+):
+    refused = member(
+        "m",
+        "partner",
+        application=application(date(2026, 2, 27)),
+        decision=Decision(date(2026, 3, 10), "refused", ("sponsor_permit_independent",)),
+    )
+    facts = case(refused)
+    assert refusal_dates(facts) == {date(2026, 3, 10)}
+    assert grounds_not_supported(facts, {date(2026, 3, 10): holds}) == {"m": marked}
