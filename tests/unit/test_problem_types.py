@@ -8,14 +8,25 @@ import pytest
 
 from domain.errors import (
     AlreadyWithdrawn,
+    ArrivalAfterAsylumApplication,
+    BlankText,
     DecisionPeriodAlreadyExtended,
+    ForbiddenCharacter,
+    GrantBeforeAsylumApplication,
+    ImplausibleDate,
     InvalidInput,
     PartnerParentOfChildren,
     PermitAlreadyIssued,
+    TooManyMembers,
     UnknownField,
     ValueNotInList,
 )
-from infrastructure.api.problems import input_error_of, problem_types
+from infrastructure.api.problems import (
+    INPUT_ERROR_BY_TYPE,
+    SCHEMA_INPUT_ERRORS,
+    input_error_of,
+    problem_types,
+)
 
 
 def test_every_refusal_reason_has_a_problem_type_of_its_own() -> None:
@@ -30,7 +41,13 @@ def test_every_refusal_reason_has_a_problem_type_of_its_own() -> None:
         (AlreadyWithdrawn, 409),
         (DecisionPeriodAlreadyExtended, 409),
         (PartnerParentOfChildren, 409),
+        (GrantBeforeAsylumApplication, 409),
         (ValueNotInList, 422),
+        (ImplausibleDate, 422),
+        (ArrivalAfterAsylumApplication, 422),
+        (ForbiddenCharacter, 422),
+        (BlankText, 422),
+        (TooManyMembers, 422),
     ],
 )
 def test_each_reason_is_listed_with_its_status(error: type, status: int) -> None:
@@ -57,3 +74,15 @@ def test_bad_input_found_while_parsing_gets_the_reason_all_its_errors_share(
     types: list[str], reason: type
 ) -> None:
     assert input_error_of([{"type": t} for t in types]) is reason
+
+
+def test_the_input_checks_the_schemas_run_keep_their_problem_type() -> None:
+    assert set(SCHEMA_INPUT_ERRORS) == {
+        ImplausibleDate,
+        ArrivalAfterAsylumApplication,
+        ForbiddenCharacter,
+        BlankText,
+    }
+    for error in SCHEMA_INPUT_ERRORS:
+        assert input_error_of([{"type": error.code}]) is error
+        assert INPUT_ERROR_BY_TYPE[error.code] is error
