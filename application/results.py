@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -34,6 +34,8 @@ class CaseRecord:
     opened_at: datetime
     modified_at: datetime
     as_of: date
+    # Per refused member: the grounds whose rule was met on decided_on (DOMAIN.md).
+    grounds_not_supported: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class HistoryEntry:
     data: dict[str, Any]
     changes: dict[str, dict[str, Any]] | None = None  # corrections: {"old": {...}, "new": {...}}
     reason: str | None = None  # corrections: the correction_reason
+    # DecisionTaken: the grounds whose rule was met on decided_on (DOMAIN.md); None for others.
+    ground_not_supported: tuple[str, ...] | None = None
 
 
 T = TypeVar("T")

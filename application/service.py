@@ -9,7 +9,7 @@ date.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -36,7 +36,7 @@ from application.results import (
 from application.transcodings import register_nareis_transcodings
 from domain.case import Case
 from domain.deadline import case_deadline
-from domain.eligibility import evaluate_case
+from domain.eligibility import evaluate_case, grounds_not_supported, refusal_dates
 from domain.errors import CaseNotFound, ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
 from domain.facts import MemberDetails, Sponsor
 
@@ -335,7 +335,12 @@ class NareisApplication(Application[UUID]):
         case = self._case_known_at(case_id, known_at)
         on = as_of or self.today()
         return CaseRecord(
-            case.facts().as_of(on), case.version, case.created_on, case.modified_on, on
+            case.facts().as_of(on),
+            case.version,
+            case.created_on,
+            case.modified_on,
+            on,
+            self._grounds_not_supported(case, known_at),
         )
 
     def deadline(
@@ -383,7 +388,33 @@ class NareisApplication(Application[UUID]):
                     reason=data.get("correction_reason"),
                 )
             )
-        return entries
+        return self._mark_decisions(entries, case, known_at)
+
+    def _mark_decisions(
+        self, entries: list[HistoryEntry], case: Case | None, known_at: datetime | None
+    ) -> list[HistoryEntry]:
+        """Each DecisionTaken entry with its grounds not supported (as in the case view)."""
+        marks = self._grounds_not_supported(case, known_at) if case is not None else {}
+        return [
+            replace(e, ground_not_supported=marks.get(e.data["member_id"], ()))
+            if e.event == "DecisionTaken"
+            else e
+            for e in entries
+        ]
+
+    def _grounds_not_supported(
+        self, case: Case, known_at: datetime | None
+    ) -> dict[str, tuple[str, ...]]:
+        """Per refused member, the grounds whose rule was met on decided_on, judged with the
+        dependent-permit register as of that date (as the decision command is)."""
+        facts = case.facts()
+        v_number = facts.sponsor.v_number
+        holds_on = {
+            day: self.dependent_permits.holds_dependent_permit(v_number, day, known_at)
+            for day in refusal_dates(facts)
+        }
+        marks = grounds_not_supported(facts, holds_on)
+        return {member_id: tuple(str(g) for g in grounds) for member_id, grounds in marks.items()}
 
     def today(self) -> date:
         return self.clock.today()

@@ -19,18 +19,26 @@ from eventsourcing.domain import Aggregate, event
 from domain.eligibility import evaluate_member
 from domain.errors import (
     AlreadyDecided,
-    AlreadyRecorded,
+    AlreadyWithdrawn,
     ApplicationMissing,
-    CommandRefused,
     CorrectionWithoutReason,
+    DateBeforeApplication,
     DateBeforeBirth,
-    DateOutOfOrder,
     DecisionMissing,
+    DecisionPeriodAlreadyExtended,
     FutureBusinessDate,
+    GrantBeforeAsylumApplication,
     GrantRequiresEligibility,
-    InvalidInput,
     MemberNotFound,
     MemberWithdrawn,
+    NotAPartnerMember,
+    PartnerParentOfChildren,
+    PermitAlreadyIssued,
+    PermitBeforeDecision,
+    RefusalWithoutGrounds,
+    RelationshipFieldMismatch,
+    TooManyMembers,
+    ValueNotInList,
 )
 from domain.facts import (
     Application,
@@ -64,14 +72,16 @@ from domain.vocabulary import (
 
 E = TypeVar("E")
 
+MAX_MEMBERS = 50  # DOMAIN.md "Settled questions": at most 50 family members per case
+
 
 def parse_choice(enum: type[E], value: object, field: str) -> E:
-    """`value` as a member of `enum`, or `InvalidInput` naming the allowed values."""
+    """`value` as a member of `enum`, or `ValueNotInList` naming the allowed values."""
     try:
         return enum(value)  # type: ignore[call-arg]
     except ValueError:
         allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
-        raise InvalidInput(field, f"{value!r} is not one of: {allowed}") from None
+        raise ValueNotInList(field, f"{value!r} is not one of: {allowed}") from None
 
 
 def check_not_in_future(day: date, today: date, field: str) -> None:
@@ -96,6 +106,17 @@ def check_sponsor(sponsor: Sponsor, today: date) -> None:
         check_not_before_birth(day, sponsor.born_on, f"sponsor.{field}", "the sponsor")
 
 
+def check_grant_after_asylum_application(granted_on: date, sponsor: Sponsor) -> None:
+    """DOMAIN.md "Settled questions": a grant dated before the asylum application was signed is
+    refused (409); the grant answers that application, so it cannot come first."""
+    signed_on = sponsor.asylum_application_signed_on
+    if granted_on < signed_on:
+        raise GrantBeforeAsylumApplication(
+            f"granted_on {granted_on.isoformat()} is before the sponsor signed the asylum "
+            f"application on {signed_on.isoformat()}."
+        )
+
+
 _FIELDS_BY_RELATIONSHIP = {
     Relationship.PARTNER: {"marital_status"},
     Relationship.CHILD: {"child_of", "child_kind", "partner_member_id"},
@@ -110,10 +131,10 @@ def check_member_details_shape(details: MemberDetails) -> None:
     own = _FIELDS_BY_RELATIONSHIP[relationship]
     for other in set().union(*_FIELDS_BY_RELATIONSHIP.values()) - own:
         if getattr(details, other) is not None:
-            raise InvalidInput(other, f"does not apply to a {relationship.value}")
+            raise RelationshipFieldMismatch(other, f"does not apply to a {relationship.value}")
     for field in sorted(own - _OPTIONAL_FIELDS):
         if getattr(details, field) is None:
-            raise InvalidInput(field, f"is required for a {relationship.value}")
+            raise RelationshipFieldMismatch(field, f"is required for a {relationship.value}")
     choices = {
         "marital_status": MaritalStatus,
         "child_of": ChildOf,
@@ -126,11 +147,13 @@ def check_member_details_shape(details: MemberDetails) -> None:
     if relationship == Relationship.CHILD:
         names_partner = details.child_of in (ChildOf.PARTNER, ChildOf.SPONSOR_AND_PARTNER)
         if names_partner and details.partner_member_id is None:
-            raise InvalidInput(
+            raise RelationshipFieldMismatch(
                 "partner_member_id", f"is required when child_of is {details.child_of}"
             )
         if not names_partner and details.partner_member_id is not None:
-            raise InvalidInput("partner_member_id", "applies only when the partner is a parent")
+            raise RelationshipFieldMismatch(
+                "partner_member_id", "applies only when the partner is a parent"
+            )
 
 
 class Case(Aggregate):
@@ -191,6 +214,7 @@ class Case(Aggregate):
             check_not_before_birth(
                 self.grant.granted_on, sponsor.born_on, "granted_on", "the sponsor"
             )
+            self.check_signed_by_recorded_grant(sponsor.asylum_application_signed_on)
         self._correct_sponsor_details(
             actor=actor, correction_reason=correction_reason, **_as_event_fields(sponsor)
         )
@@ -221,6 +245,7 @@ class Case(Aggregate):
         kind = parse_choice(PermitKind, permit_kind, "permit_kind")
         check_not_in_future(granted_on, today, "granted_on")
         check_not_before_birth(granted_on, self.sponsor.born_on, "granted_on", "the sponsor")
+        check_grant_after_asylum_application(granted_on, self.sponsor)
         grant = SponsorGrant(granted_on, kind.value)
         if self.grant is None:
             self._grant_sponsor_permit(granted_on=granted_on, permit_kind=kind.value, actor=actor)
@@ -248,6 +273,7 @@ class Case(Aggregate):
     def register_member(
         self, member_id: str, details: MemberDetails, *, actor: str, today: date
     ) -> None:
+        self.check_room_for_a_member()
         self.check_member_details(member_id, details, today)
         self._register_member(member_id=member_id, actor=actor, **_as_event_fields(details))
 
@@ -496,7 +522,7 @@ class Case(Aggregate):
         chosen = parse_choice(DecisionOutcome, outcome, "outcome")
         rule_ids = tuple(parse_choice(RuleId, g, "grounds").value for g in grounds)
         if chosen == DecisionOutcome.REFUSED and not rule_ids:
-            raise InvalidInput("grounds", "a refusal names the rule ids it rests on")
+            raise RefusalWithoutGrounds("grounds", "a refusal names the rule ids it rests on")
         self.check_member_date(member, decided_on, "decided_on", today)
         self.check_not_withdrawn(member)
         self.check_not_decided(member)
@@ -525,7 +551,7 @@ class Case(Aggregate):
         self.check_member_date(member, valid_from, "valid_from", today)
         self.check_not_withdrawn(member)
         if member.permit is not None:
-            raise AlreadyRecorded(
+            raise PermitAlreadyIssued(
                 f"A permit was already issued to {member_id} "
                 f"on {member.permit.issued_on.isoformat()}."
             )
@@ -533,7 +559,7 @@ class Case(Aggregate):
             raise DecisionMissing(f"Family member {member_id} has no granted decision.")
         assert member.decision is not None
         if issued_on < member.decision.decided_on:
-            raise DateOutOfOrder(
+            raise PermitBeforeDecision(
                 f"issued_on {issued_on.isoformat()} is before the decision of "
                 f"{member.decision.decided_on.isoformat()}."
             )
@@ -551,12 +577,12 @@ class Case(Aggregate):
         member = self.member(member_id)
         self.check_member_date(member, withdrawn_on, "withdrawn_on", today)
         if member.withdrawal is not None:
-            raise AlreadyRecorded(
+            raise AlreadyWithdrawn(
                 f"Family member {member_id} was already withdrawn "
                 f"on {member.withdrawal.withdrawn_on.isoformat()}."
             )
         if member.application and withdrawn_on < member.application.submitted_on:
-            raise DateOutOfOrder(
+            raise DateBeforeApplication(
                 f"withdrawn_on {withdrawn_on.isoformat()} is before the application of "
                 f"{member.application.submitted_on.isoformat()}."
             )
@@ -573,7 +599,7 @@ class Case(Aggregate):
         self.check_member_date(member, extended_on, "extended_on", today)
         self.check_not_withdrawn(member)
         if member.extension is not None:
-            raise AlreadyRecorded(
+            raise DecisionPeriodAlreadyExtended(
                 f"The decision period of {member_id} was already extended "
                 f"on {member.extension.extended_on.isoformat()}."
             )
@@ -595,6 +621,23 @@ class Case(Aggregate):
     def check_correction_reason(correction_reason: str | None, what: str) -> None:
         if not correction_reason or not correction_reason.strip():
             raise CorrectionWithoutReason(what)
+
+    def check_signed_by_recorded_grant(self, signed_on: date) -> None:
+        """A correction may not put the asylum application after the recorded grant (DOMAIN.md
+        "Settled questions": a grant dated before the asylum application was signed is refused)."""
+        if self.grant is not None and signed_on > self.grant.granted_on:
+            raise GrantBeforeAsylumApplication(
+                f"asylum_application_signed_on {signed_on.isoformat()} would be after the "
+                f"recorded grant of {self.grant.granted_on.isoformat()}."
+            )
+
+    def check_room_for_a_member(self) -> None:
+        if len(self.members) >= MAX_MEMBERS:
+            raise TooManyMembers(
+                "body",
+                f"the case already holds {len(self.members)} family members, the most a case "
+                f"may hold ({MAX_MEMBERS})",
+            )
 
     @staticmethod
     def check_member_date(member: MemberFacts, day: date, field: str, today: date) -> None:
@@ -622,7 +665,7 @@ class Case(Aggregate):
         if member.application is None:
             raise ApplicationMissing(f"Family member {member.member_id} has no application.")
         if day < member.application.submitted_on:
-            raise DateOutOfOrder(
+            raise DateBeforeApplication(
                 f"{field} {day.isoformat()} is before the application of "
                 f"{member.application.submitted_on.isoformat()}."
             )
@@ -636,7 +679,7 @@ class Case(Aggregate):
         }
         for field, day in later.items():
             if day is not None and submitted_on > day:
-                raise DateOutOfOrder(
+                raise DateBeforeApplication(
                     f"submitted_on {submitted_on.isoformat()} would be after the recorded "
                     f"{field} {day.isoformat()}."
                 )
@@ -653,7 +696,7 @@ class Case(Aggregate):
             or partner is None
             or partner.relationship != Relationship.PARTNER
         ):
-            raise InvalidInput(
+            raise NotAPartnerMember(
                 "partner_member_id", f"{partner_id!r} is not a partner member of this case"
             )
 
@@ -681,7 +724,7 @@ class Case(Aggregate):
             m.member_id for m in self.members.values() if m.details.partner_member_id == member_id
         ]
         if children:
-            raise CommandRefused(
+            raise PartnerParentOfChildren(
                 f"Family member {member_id} is named as the partner-parent of "
                 f"{', '.join(children)}; correct those children first."
             )

@@ -6,12 +6,13 @@ DOMAIN.md: "Overall per member: `ineligible` if any rule is `not_met`, else `inc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.errors import MemberNotFound
-from domain.facts import CaseFacts
+from domain.facts import CaseFacts, MemberFacts
 from domain.policy import POLICY_VERSIONS, PolicyVersion, policy_in_force_on
 from domain.rules import RuleContext, RuleResult
 from domain.term import Term, journey_term
@@ -64,22 +65,75 @@ def evaluate_member(
     member = as_of.member(member_id)
     if member is None:
         raise MemberNotFound(facts.case_id, member_id)
-    policy = policy_in_force_on(
-        member.application.submitted_on if member.application else on, versions
-    )
-    context = RuleContext(
-        as_of, member, on, term_as_of(as_of, calendar), sponsor_holds_dependent_permit
-    )
-    results = tuple(rule(context) for _, rule in policy.rules)
-    return MemberEligibility(
-        member_id, overall_verdict(results), route_for(results), policy.id, results
-    )
+    term = term_as_of(as_of, calendar)
+    return _evaluate(as_of, member, on, term, sponsor_holds_dependent_permit, versions)
 
 
 def evaluate_case(
-    facts: CaseFacts, on: date, sponsor_holds_dependent_permit: bool
+    facts: CaseFacts,
+    on: date,
+    sponsor_holds_dependent_permit: bool,
+    versions: tuple[PolicyVersion, ...] = POLICY_VERSIONS,
+    calendar: AtwCalendar = ATW_CALENDAR,
 ) -> tuple[MemberEligibility, ...]:
+    """Every member on `on`: the case is taken as of `on`, and its term computed, once for all."""
+    as_of = facts.as_of(on)
+    term = term_as_of(as_of, calendar)
     return tuple(
-        evaluate_member(facts, m.member_id, on, sponsor_holds_dependent_permit)
-        for m in facts.members
+        _evaluate(as_of, member, on, term, sponsor_holds_dependent_permit, versions)
+        for member in as_of.members
     )
+
+
+def _evaluate(
+    as_of: CaseFacts,
+    member: MemberFacts,
+    on: date,
+    term: Term | None,
+    sponsor_holds_dependent_permit: bool,
+    versions: tuple[PolicyVersion, ...],
+) -> MemberEligibility:
+    """One member of a case already taken as of `on`, judged under the policy in force."""
+    policy = policy_in_force_on(
+        member.application.submitted_on if member.application else on, versions
+    )
+    context = RuleContext(as_of, member, on, term, sponsor_holds_dependent_permit)
+    results = tuple(rule(context) for _, rule in policy.rules)
+    return MemberEligibility(
+        member.member_id, overall_verdict(results), route_for(results), policy.id, results
+    )
+
+
+def refusal_dates(facts: CaseFacts) -> frozenset[date]:
+    """The dates of the case's refusals: where `grounds_not_supported` needs the dependent-permit
+    register's answer."""
+    return frozenset(m.decision.decided_on for m in facts.members if m.decision and m.is_refused)
+
+
+def grounds_not_supported(
+    facts: CaseFacts,
+    sponsor_holds_dependent_permit_on: Mapping[date, bool],
+    versions: tuple[PolicyVersion, ...] = POLICY_VERSIONS,
+    calendar: AtwCalendar = ATW_CALENDAR,
+) -> dict[str, tuple[RuleId, ...]]:
+    """DOMAIN.md "Settled questions": a refusal's grounds must be rule ids; a ground whose rule is
+    `met` on `decided_on` is accepted (the caseworker may know more than the record), and the
+    decision view marks it `ground_not_supported`. For each refused member: those grounds, found by
+    evaluating the member on `decided_on` with the facts as they stood then (and the
+    dependent-permit register's answer for that date, as for the decision itself)."""
+    marks: dict[str, tuple[RuleId, ...]] = {}
+    for day in sorted(refusal_dates(facts)):
+        as_of = facts.as_of(day)
+        term = term_as_of(as_of, calendar)
+        holds = sponsor_holds_dependent_permit_on[day]
+        for member in as_of.members:
+            if (
+                member.decision is None
+                or not member.is_refused
+                or member.decision.decided_on != day
+            ):
+                continue
+            answer = _evaluate(as_of, member, day, term, holds, versions)
+            met = {r.id for r in answer.rules if r.outcome == Outcome.MET}
+            marks[member.member_id] = tuple(RuleId(g) for g in member.decision.grounds if g in met)
+    return marks

@@ -19,7 +19,9 @@ class NareisError(Exception):
 
 
 class InvalidInput(NareisError):
-    """A value outside the domain's lists, or a combination of fields that cannot be (422)."""
+    """Bad input (422): the request does not have the shape of the contract (a missing field, a
+    value of the wrong JSON type, a string too long, a body that is not a JSON object). Each more
+    specific reason below is its own subclass with its own `code`."""
 
     code = "invalid-input"
     title = "Invalid input"
@@ -28,6 +30,93 @@ class InvalidInput(NareisError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class UnknownField(InvalidInput):
+    """API.md: unknown fields are bad input (a misspelt field must not be silently ignored)."""
+
+    code = "unknown-field"
+    title = "Unknown field"
+
+
+class ValueNotInList(InvalidInput):
+    """DOMAIN.md: a value outside the lists (document kind, criterion, relationship, permit kind,
+    rule id, ...) is bad input."""
+
+    code = "value-not-in-list"
+    title = "Value outside the domain's lists"
+
+
+class RelationshipFieldMismatch(InvalidInput):
+    """DOMAIN.md, FamilyMemberRegistered: each relationship has its own fields; a field of another
+    relationship is refused, and so is a missing one the relationship needs."""
+
+    code = "relationship-fields"
+    title = "Field does not fit the relationship"
+
+
+class NotAPartnerMember(InvalidInput):
+    """`partner_member_id` must name a partner member of this case."""
+
+    code = "not-a-partner-member"
+    title = "Not a partner member of this case"
+
+
+class RefusalWithoutGrounds(InvalidInput):
+    """DOMAIN.md, DecisionTaken: `grounds` (rule ids) are required when refused."""
+
+    code = "grounds-required"
+    title = "A refusal names its grounds"
+
+
+class ImplausibleDate(InvalidInput):
+    """DOMAIN.md "Settled questions": a birth date on or after 1900-01-01 and every other date on
+    or after 2001-04-01 (the Vreemdelingenwet 2000 in force)."""
+
+    code = "implausible-date"
+    title = "Implausible date"
+
+
+class ArrivalAfterAsylumApplication(InvalidInput):
+    """DOMAIN.md "Settled questions": a sponsor's `arrived_on` after their
+    `asylum_application_signed_on` (an asylum application is signed in the Netherlands, so on or
+    after the arrival)."""
+
+    code = "arrival-after-asylum-application"
+    title = "Sponsor arrived after signing the asylum application"
+
+
+class ForbiddenCharacter(InvalidInput):
+    """DOMAIN.md "Settled questions": names, notes and reasons are text a person typed; control
+    characters, bidi controls and lone surrogates are refused."""
+
+    code = "forbidden-character"
+    title = "Text holds a character a person does not type"
+
+
+class BlankText(InvalidInput):
+    """DOMAIN.md "Settled questions": a name (or a reason) that is empty or only white space."""
+
+    code = "blank-text"
+    title = "Empty or blank text"
+
+
+class TooManyMembers(InvalidInput):
+    """DOMAIN.md "Settled questions": a case holds at most 50 family members (no real family
+    reaches it, and it bounds the work of one request)."""
+
+    code = "too-many-members"
+    title = "Too many family members"
+
+
+class InvalidIfMatch(InvalidInput):
+    code = "invalid-if-match"
+    title = "If-Match is not a case version"
+
+
+class InvalidIdempotencyKey(InvalidInput):
+    code = "invalid-idempotency-key"
+    title = "Idempotency-Key is not 1 to 200 visible characters"
 
 
 class NotFound(NareisError):
@@ -54,13 +143,16 @@ class MemberNotFound(NotFound):
 
 
 class CommandRefused(NareisError):
-    """A command that makes no sense given what the case records (DOMAIN.md); records nothing."""
+    """A command that makes no sense given what the case records (DOMAIN.md); records nothing.
+    Never raised itself: each reason is a subclass with its own `code`."""
 
     code = "command-refused"
     title = "Command refused"
 
 
 class FutureBusinessDate(CommandRefused):
+    """A business date after today (Europe/Amsterdam), a permit's `valid_from` included."""
+
     code = "future-business-date"
     title = "Business date in the future"
 
@@ -71,8 +163,33 @@ class DateBeforeBirth(CommandRefused):
 
 
 class DateOutOfOrder(CommandRefused):
+    """A business date before the fact it depends on. Never raised itself: see the subclasses."""
+
     code = "date-out-of-order"
     title = "Business date before the fact it depends on"
+
+
+class DateBeforeApplication(DateOutOfOrder):
+    """DOMAIN.md "Settled questions": a decision, extension or withdrawal dated before the member's
+    application (also: an application corrected to after one of them)."""
+
+    code = "date-before-application"
+    title = "Business date before the application"
+
+
+class PermitBeforeDecision(DateOutOfOrder):
+    """DOMAIN.md "Settled questions": a permit dated before its decision."""
+
+    code = "permit-before-decision"
+    title = "Permit issued before the decision"
+
+
+class GrantBeforeAsylumApplication(DateOutOfOrder):
+    """DOMAIN.md "Settled questions": a grant dated before the asylum application was signed (also:
+    a sponsor-details correction that would put the signing after the recorded grant)."""
+
+    code = "grant-before-asylum-application"
+    title = "Grant dated before the asylum application"
 
 
 class CorrectionWithoutReason(InvalidInput):
@@ -88,26 +205,52 @@ class CorrectionWithoutReason(InvalidInput):
 
 
 class ApplicationMissing(CommandRefused):
+    """A decision or a decision-period extension without an application."""
+
     code = "application-missing"
     title = "No application"
 
 
 class AlreadyDecided(CommandRefused):
+    """A second decision, or an extension of the decision period after the decision."""
+
     code = "already-decided"
     title = "Already decided"
 
 
 class DecisionMissing(CommandRefused):
+    """A permit without a granted decision."""
+
     code = "granted-decision-missing"
     title = "No granted decision"
 
 
 class AlreadyRecorded(CommandRefused):
+    """A fact that may be recorded once. Never raised itself: see the subclasses."""
+
     code = "already-recorded"
     title = "Already recorded"
 
 
+class PermitAlreadyIssued(AlreadyRecorded):
+    code = "permit-already-issued"
+    title = "Permit already issued"
+
+
+class AlreadyWithdrawn(AlreadyRecorded):
+    code = "already-withdrawn"
+    title = "Already withdrawn"
+
+
+class DecisionPeriodAlreadyExtended(AlreadyRecorded):
+    code = "decision-period-already-extended"
+    title = "Decision period already extended"
+
+
 class MemberWithdrawn(CommandRefused):
+    """DOMAIN.md "Settled questions": a withdrawn member can receive no new application, decision,
+    permit or extension."""
+
     code = "member-withdrawn"
     title = "Family member withdrawn"
 
@@ -115,6 +258,14 @@ class MemberWithdrawn(CommandRefused):
 class GrantRequiresEligibility(CommandRefused):
     code = "not-eligible"
     title = "Member is not eligible"
+
+
+class PartnerParentOfChildren(CommandRefused):
+    """A partner named as the partner-parent of children cannot be corrected into another
+    relationship while those children name them."""
+
+    code = "partner-parent-of-children"
+    title = "Partner is named as a parent of children"
 
 
 class ConcurrencyConflict(NareisError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 from domain.vocabulary import (
     AssessmentOutcome,
@@ -176,7 +177,11 @@ class MemberFacts:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """Everything one case records, or (after `as_of`) what counted on one business date."""
+    """Everything one case records, or (after `as_of`) what counted on one business date.
+
+    The facts never change, so what is derived from all members (an index by id, the granted
+    partners) is computed once per value and kept: evaluating every member then costs work linear
+    in the members, not quadratic."""
 
     case_id: str
     sponsor: Sponsor
@@ -191,7 +196,20 @@ class CaseFacts:
         )
 
     def member(self, member_id: str) -> MemberFacts | None:
-        return next((m for m in self.members if m.member_id == member_id), None)
+        return self._members_by_id.get(member_id)
+
+    @cached_property
+    def _members_by_id(self) -> dict[str, MemberFacts]:
+        return {m.member_id: m for m in self.members}
+
+    @cached_property
+    def granted_partners(self) -> tuple[MemberFacts, ...]:
+        """The partners with a granted decision, the earliest decided first (ties: in the order
+        they were registered)."""
+        granted = [
+            m for m in self.members if m.relationship == Relationship.PARTNER and m.is_granted
+        ]
+        return tuple(sorted(granted, key=lambda m: m.decision.decided_on))  # type: ignore[union-attr]
 
 
 def age_on(born_on: date, day: date) -> int:

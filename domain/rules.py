@@ -188,17 +188,15 @@ def partner_adult(ctx: RuleContext) -> RuleResult:
 
 
 def _blocking_partner(ctx: RuleContext, partner: MemberFacts) -> MemberFacts | None:
-    """Another partner granted before `partner` was: the first partner granted is the one who comes."""
+    """Another partner granted before `partner` was: the first partner granted is the one who comes.
+    The case's granted partners come earliest first, so at most two of them are looked at."""
     own_grant = partner.decision.decided_on if partner.is_granted else None  # type: ignore[union-attr]
-    earlier = [
-        m
-        for m in ctx.case.members
-        if m.relationship == Relationship.PARTNER
-        and m.member_id != partner.member_id
-        and m.is_granted
-        and (own_grant is None or m.decision.decided_on < own_grant)  # type: ignore[union-attr]
-    ]
-    return min(earlier, key=lambda m: m.decision.decided_on, default=None)  # type: ignore[union-attr]
+    others = (m for m in ctx.case.granted_partners if m.member_id != partner.member_id)
+    first = next(others, None)
+    if first is None:
+        return None
+    earlier = own_grant is None or first.decision.decided_on < own_grant  # type: ignore[union-attr]
+    return first if earlier else None
 
 
 def single_partner(ctx: RuleContext) -> RuleResult:

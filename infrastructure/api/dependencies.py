@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from application.service import CommandContext, IdempotencyKey, NareisApplication
-from domain.errors import InvalidInput
+from domain.errors import InvalidIdempotencyKey, InvalidIfMatch
 from infrastructure.api.schemas import IsoDate, IsoInstant
 from infrastructure.settings import Principal, Role
 
@@ -67,7 +67,7 @@ def parse_if_match(value: str | None) -> int | None:
         return None
     found = _IF_MATCH.match(value.strip())
     if found is None:
-        raise InvalidInput("If-Match", 'expected a case version: N, "N" or W/"N"')
+        raise InvalidIfMatch("If-Match", 'expected a case version: N, "N" or W/"N"')
     return int(found.group(0).removeprefix("W/").strip('"'))
 
 
@@ -101,7 +101,7 @@ def command_meta(
     ] = None,
 ) -> CommandMeta:
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
-        raise InvalidInput("Idempotency-Key", "1 to 200 visible ASCII characters")
+        raise InvalidIdempotencyKey("Idempotency-Key", "1 to 200 visible ASCII characters")
     return CommandMeta(
         principal, f"{request.method} {request.url.path}", parse_if_match(if_match), idempotency_key
     )

@@ -61,7 +61,7 @@ def _value(choice: object) -> str | None:
     return None if choice is None else str(choice)
 
 
-def _member_out(member: MemberFacts) -> schemas.MemberOut:
+def _member_out(member: MemberFacts, ground_not_supported: tuple[str, ...]) -> schemas.MemberOut:
     d = member.details
     permit = member.permit
     return schemas.MemberOut(
@@ -90,6 +90,7 @@ def _member_out(member: MemberFacts) -> schemas.MemberOut:
             decided_on=member.decision.decided_on,
             outcome=member.decision.outcome,
             grounds=list(member.decision.grounds),
+            ground_not_supported=list(ground_not_supported),
         )
         if member.decision
         else None,
@@ -116,7 +117,9 @@ def case_out(record: CaseRecord) -> schemas.CaseOut:
         modified_at=record.modified_at,
         sponsor=vars(facts.sponsor),
         sponsor_permit=vars(facts.grant) if facts.grant else None,
-        members=[_member_out(m) for m in facts.members],
+        members=[
+            _member_out(m, record.grounds_not_supported.get(m.member_id, ())) for m in facts.members
+        ],
     )
 
 

@@ -8,15 +8,22 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
+    ArrivalAfterAsylumApplication,
+    BlankText,
     CommandRefused,
     ConcurrencyConflict,
+    ForbiddenCharacter,
     IdempotencyKeyReused,
+    ImplausibleDate,
     InvalidInput,
     NareisError,
     NotFound,
+    UnknownField,
+    ValueNotInList,
     VersionMismatch,
 )
 
@@ -33,6 +40,21 @@ STATUS_BY_ERROR: tuple[tuple[type[NareisError], int], ...] = (
     (ConcurrencyConflict, 409),
     (IdempotencyKeyReused, 409),
 )
+
+# Bad input found while parsing the body: pydantic's error types that are a reason of their own,
+# and the domain's input checks that the schemas run (their errors carry the domain's `code` as
+# their type). Everything else pydantic finds is plain `InvalidInput`.
+INPUT_ERROR_BY_TYPE: dict[str, type[InvalidInput]] = {
+    "extra_forbidden": UnknownField,
+    "enum": ValueNotInList,
+}
+SCHEMA_INPUT_ERRORS: tuple[type[InvalidInput], ...] = (
+    ImplausibleDate,
+    ArrivalAfterAsylumApplication,
+    ForbiddenCharacter,
+    BlankText,
+)
+INPUT_ERROR_BY_TYPE |= {error.code: error for error in SCHEMA_INPUT_ERRORS}
 
 TITLES = {
     400: "Bad request",
@@ -68,7 +90,26 @@ def problem(
 
 
 def status_for(error: NareisError) -> int:
-    return next((status for kind, status in STATUS_BY_ERROR if isinstance(error, kind)), 400)
+    return status_of(type(error))
+
+
+def status_of(kind: type[NareisError]) -> int:
+    return next((status for base, status in STATUS_BY_ERROR if issubclass(kind, base)), 400)
+
+
+def problem_types() -> list[tuple[str, int, str]]:
+    """(code, status, title) of every reason Nareis refuses a request for: each error class that is
+    raised (the leaves of the hierarchy, and `InvalidInput` for a body of the wrong shape), then
+    the HTTP layer's own answers (their code is the status)."""
+
+    def leaves(kind: type[NareisError]) -> list[type[NareisError]]:
+        below = kind.__subclasses__()
+        return [leaf for sub in below for leaf in leaves(sub)] if below else [kind]
+
+    raised = [InvalidInput, *leaves(NareisError)]
+    found = [(kind.code, status_of(kind), kind.title) for kind in raised]
+    http = [(str(status), status, TITLES[status]) for status in (401, 403, 404, 405, 413, 500)]
+    return sorted(found, key=lambda t: (t[1], t[0])) + http
 
 
 def _field_of(location: tuple[Any, ...]) -> str:
@@ -98,7 +139,14 @@ async def _on_nareis_error(request: Request, error: NareisError) -> JSONResponse
     )
 
 
+def input_error_of(errors: list[dict[str, Any]]) -> type[InvalidInput]:
+    """The reason of a request's bad input: the one all its errors share, else `InvalidInput`."""
+    reasons = {INPUT_ERROR_BY_TYPE.get(str(e.get("type")), InvalidInput) for e in errors}
+    return reasons.pop() if len(reasons) == 1 else InvalidInput
+
+
 async def _on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    found = list(error.errors())
     errors = [
         {
             "field": "body"
@@ -106,10 +154,17 @@ async def _on_validation_error(request: Request, error: RequestValidationError) 
             else _field_of(tuple(e.get("loc", ()))),
             "message": _message_of(e),
         }
-        for e in error.errors()
+        for e in found
     ]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-    return problem(422, f"The request is not valid: {summary}", code="invalid-input", errors=errors)
+    reason = input_error_of(found)
+    return problem(
+        422,
+        f"The request is not valid: {summary}",
+        code=reason.code,
+        title=reason.title,
+        errors=errors,
+    )
 
 
 async def _on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -140,8 +195,6 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI descriptions of the problem+json answers a route can give."""
-    from infrastructure.api.schemas import ProblemOut
-
     meanings = {
         401: "No bearer token, or an unknown one",
         403: "The caller's role may not do this",
@@ -160,6 +213,26 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def _problem_type_description() -> str:
+    rows = "\n".join(f"- `{code}` ({status}): {title}" for code, status, title in problem_types())
+    return (
+        f"`{PROBLEM_BASE}CODE`: each reason a request is refused for has its own code. "
+        f"The codes:\n{rows}"
+    )
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem: every error answer of Nareis."""
+
+    type: str = Field(description=_problem_type_description())
+    title: str
+    status: int
+    detail: str = Field(description="What was refused and why, for a person to read")
+    errors: list[dict[str, str]] | None = Field(
+        None, description="Bad input (422): `[{field, message}]`, one entry per field at fault"
+    )
 
 
 READ_PROBLEMS = problem_responses(401, 404, 422)

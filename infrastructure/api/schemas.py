@@ -2,13 +2,16 @@
 
 Input models forbid unknown fields (a misspelt field is a 422, never silently ignored), take dates
 only as `YYYY-MM-DD` strings, booleans only as JSON booleans, and bound every string's length.
+They also run the domain's input checks that need nothing recorded (plausible dates): those errors
+keep the domain error's `code` as their type, so the problem names the reason.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -20,9 +23,19 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     StrictBool,
     StringConstraints,
+    ValidationError,
     model_serializer,
+    model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from domain.errors import InvalidInput
+from domain.plausibility import (
+    check_arrived_by_asylum_application,
+    check_plausible_birth_date,
+    check_plausible_date,
+)
+from domain.typed_text import check_not_blank, check_typed_text
 from domain.vocabulary import (
     ApplicationTimeliness,
     AssessmentOutcome,
@@ -71,7 +84,27 @@ def _instant_text_only(value: Any) -> Any:
     return value
 
 
+def _input_error(error: InvalidInput) -> PydanticCustomError:
+    """A domain input check's error as a pydantic one whose type is the domain's `code` (so that
+    problems.py answers with that problem type)."""
+    return PydanticCustomError(error.code, "{message}", {"message": error.message})
+
+
+def _domain_check(check: Callable[[Any], None]) -> AfterValidator:
+    def validate(value: Any) -> Any:
+        try:
+            check(value)
+        except InvalidInput as error:
+            raise _input_error(error) from None
+        return value
+
+    return AfterValidator(validate)
+
+
 IsoDate = Annotated[date, BeforeValidator(_date_text_only)]
+# DOMAIN.md "Settled questions": dates must be plausible (422). Queries (`as_of`) take any IsoDate.
+BirthDate = Annotated[IsoDate, _domain_check(check_plausible_birth_date)]
+BusinessDate = Annotated[IsoDate, _domain_check(check_plausible_date)]
 
 
 def _representable_in_utc(value: datetime) -> datetime:
@@ -84,12 +117,37 @@ def _representable_in_utc(value: datetime) -> datetime:
 IsoInstant = Annotated[
     AwareDatetime, BeforeValidator(_instant_text_only), AfterValidator(_representable_in_utc)
 ]
+
+
+def _on_text(check: Callable[[str], None]) -> BeforeValidator:
+    """A domain check of typed text, run on the text as sent (before white space is stripped, so
+    that a control character at either end is refused, not silently stripped)."""
+
+    def validate(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                check(value)
+            except InvalidInput as error:
+                raise _input_error(error) from None
+        return value  # not a string: the strict str type refuses it
+
+    return BeforeValidator(validate)
+
+
+# DOMAIN.md "Settled questions": names, notes and reasons are text a person typed (422).
+# Validators of one field run last-declared first: characters, then blankness, then the length.
 Name = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)
+    str,
+    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200),
+    _on_text(check_not_blank),
+    _on_text(check_typed_text),
 ]
-Text = Annotated[str, StringConstraints(strict=True, max_length=4000)]
+Text = Annotated[str, StringConstraints(strict=True, max_length=4000), _on_text(check_typed_text)]
 Reason = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000)
+    str,
+    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000),
+    _on_text(check_not_blank),
+    _on_text(check_typed_text),
 ]
 VNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9]{10}$")]
 MemberId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=100)]
@@ -102,10 +160,24 @@ class Input(BaseModel):
 class SponsorIn(Input):
     v_number: VNumber = Field(description="The sponsor's 10-digit IND V-number")
     name: Name
-    born_on: IsoDate
-    asylum_application_signed_on: IsoDate
-    arrived_on: IsoDate = Field(description="The date the sponsor arrived in the Netherlands")
+    born_on: BirthDate = Field(description="On or after 1900-01-01")
+    asylum_application_signed_on: BusinessDate
+    arrived_on: BusinessDate = Field(
+        description="The date the sponsor arrived in the Netherlands: on or before "
+        "asylum_application_signed_on"
+    )
     unaccompanied_minor: StrictBool = Field(description="The sponsor travelled without parents")
+
+    @model_validator(mode="after")
+    def _arrived_by_asylum_application(self) -> Self:
+        try:
+            check_arrived_by_asylum_application(self.arrived_on, self.asylum_application_signed_on)
+        except InvalidInput as error:
+            detail = InitErrorDetails(
+                type=_input_error(error), loc=("arrived_on",), input=self.arrived_on.isoformat()
+            )
+            raise ValidationError.from_exception_data(type(self).__name__, [detail]) from None
+        return self
 
 
 class OpenCaseIn(Input):
@@ -117,7 +189,7 @@ class SponsorCorrectionIn(SponsorIn):
 
 
 class SponsorPermitIn(Input):
-    granted_on: IsoDate
+    granted_on: BusinessDate
     permit_kind: PermitKind
     correction_reason: Reason | None = Field(
         None, description="Required when the grant is already recorded with other values"
@@ -126,7 +198,7 @@ class SponsorPermitIn(Input):
 
 class MemberIn(Input):
     name: Name
-    born_on: IsoDate
+    born_on: BirthDate = Field(description="On or after 1900-01-01")
     v_number: VNumber | None = None
     relationship: Relationship
     marital_status: MaritalStatus | None = Field(None, description="Partners only")
@@ -145,31 +217,31 @@ class MemberCorrectionIn(MemberIn):
 
 
 class ArrivalIn(Input):
-    arrived_on: IsoDate
+    arrived_on: BusinessDate
     correction_reason: Reason | None = None
 
 
 class ApplicationIn(Input):
-    submitted_on: IsoDate
+    submitted_on: BusinessDate
     channel: Channel
     correction_reason: Reason | None = None
 
 
 class DocumentIn(Input):
-    received_on: IsoDate
+    received_on: BusinessDate
     kind: DocumentKind
     official: StrictBool
 
 
 class AssessmentIn(Input):
-    assessed_on: IsoDate
+    assessed_on: BusinessDate
     criterion: Criterion
     outcome: AssessmentOutcome
     note: Text = ""
 
 
 class DecisionIn(Input):
-    decided_on: IsoDate
+    decided_on: BusinessDate
     outcome: DecisionOutcome
     grounds: list[RuleId] = Field(
         default_factory=list, max_length=len(RuleId), description="Rule ids; required when refused"
@@ -177,17 +249,17 @@ class DecisionIn(Input):
 
 
 class PermitIn(Input):
-    issued_on: IsoDate
-    valid_from: IsoDate
+    issued_on: BusinessDate
+    valid_from: BusinessDate = Field(description="May precede issued_on; not after today")
 
 
 class WithdrawalIn(Input):
-    withdrawn_on: IsoDate
+    withdrawn_on: BusinessDate
     reason: Reason
 
 
 class ExtensionIn(Input):
-    extended_on: IsoDate
+    extended_on: BusinessDate
     reason: Reason
 
 
@@ -242,10 +314,19 @@ class AssessmentOut(BaseModel):
     note: str
 
 
+GROUND_NOT_SUPPORTED = (
+    "The grounds of a refusal whose rule was `met` on `decided_on` (evaluated with the facts "
+    "dated up to then, as recorded now or at `known_at`): the refusal was accepted, since the "
+    "caseworker may know more than the record, but the record does not support these grounds "
+    "(DOMAIN.md, Settled questions). Empty when every ground is supported, and for a grant."
+)
+
+
 class DecisionOut(BaseModel):
     decided_on: date
     outcome: DecisionOutcome
-    grounds: list[RuleId]
+    grounds: list[RuleId] = Field(description="Rule ids the refusal rests on")
+    ground_not_supported: list[RuleId] = Field(description=GROUND_NOT_SUPPORTED)
 
 
 class PermitOut(BaseModel):
@@ -355,14 +436,9 @@ class HistoryEntryOut(BaseModel):
     data: dict[str, Any]
     changes: ChangesOut | None = Field(None, description="Corrections: what changed (wijzigingen)")
     reason: str | None = Field(None, description="Corrections: the correction_reason (toelichting)")
-
-
-class ProblemOut(BaseModel):
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, str]] | None = None
+    ground_not_supported: list[RuleId] | None = Field(
+        None, description=f"DecisionTaken only (null for other events). {GROUND_NOT_SUPPORTED}"
+    )
 
 
 class CaseListingOut(BaseModel):

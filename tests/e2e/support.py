@@ -296,8 +296,14 @@ def a_future_day() -> str:
 # --- assertions ----------------------------------------------------------------------------------------
 
 
-def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict:
-    """An RFC 9457 problem with `status`; for 422 also `errors`, naming `field` if given."""
+PROBLEM_TYPE = "urn:nareis:problem:"
+
+
+def assert_problem(
+    response: httpx.Response, status: int, field: str | None = None, *, code: str
+) -> dict:
+    """An RFC 9457 problem with `status` and the type of its reason, `code` (each refusal reason
+    has its own); for 422 also `errors`, naming `field` if given."""
     assert response.status_code == status, (response.status_code, response.text[:2000])
     assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers
     body = response.json()
@@ -306,6 +312,7 @@ def assert_problem(response: httpx.Response, status: int, field: str | None = No
         assert isinstance(body.get(key), str), (key, body)
         assert body[key], (key, body)
     assert body["status"] == status, body
+    assert body["type"] == PROBLEM_TYPE + code, body
     if status == 422:
         errors = body.get("errors")
         assert isinstance(errors, list), body

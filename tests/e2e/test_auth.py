@@ -50,7 +50,7 @@ def test_a_read_without_valid_credentials_is_401_with_a_bearer_challenge(
     with _raw_client(server, scheme, token) as client:
         for path in (f"/cases/{case_id}", f"/cases/{case_id}/history", "/cases/unknown"):
             response = client.get(path)
-            assert_problem(response, 401)
+            assert_problem(response, 401, code="401")
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -64,7 +64,7 @@ def test_a_command_without_valid_credentials_is_401_and_records_nothing(
             response = client.request(
                 command.method, command.url(case_id, member_id), json=command.body
             )
-            assert_problem(response, 401)
+            assert_problem(response, 401, code="401")
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -77,7 +77,7 @@ def test_an_auditor_may_not_call_any_command(
         response = api.au.request(
             command.method, command.url(case_id, member_id), json=command.body
         )
-        assert_problem(response, 403)
+        assert_problem(response, 403, code="403")
 
 
 def test_an_auditor_is_refused_even_with_an_idempotency_key_and_a_matching_if_match(
@@ -91,7 +91,7 @@ def test_an_auditor_is_refused_even_with_an_idempotency_key_and_a_matching_if_ma
             json={"received_on": "2026-02-27", "kind": "other", "official": False},
             headers={"If-Match": str(version), "Idempotency-Key": "auditor-key"},
         )
-        assert_problem(response, 403)
+        assert_problem(response, 403, code="403")
 
 
 def test_an_auditor_reads_the_case_its_deadline_eligibility_and_history(
@@ -112,7 +112,8 @@ def test_an_auditor_reads_the_case_its_deadline_eligibility_and_history(
 
 
 def test_an_auditor_gets_404_for_an_unknown_case_like_anyone_else(api: Api) -> None:
-    assert_problem(api.au.get("/cases/00000000-0000-4000-8000-000000000000"), 404)
+    response = api.au.get("/cases/00000000-0000-4000-8000-000000000000")
+    assert_problem(response, 404, code="case-not-found")
 
 
 @pytest.mark.parametrize("path", ["/health", "/openapi.json", "/docs"])

@@ -140,22 +140,31 @@ def _rename(body: dict[str, Any], dotted: str, new_name: str) -> dict[str, Any]:
     return spoiled
 
 
+INVALID = "invalid-input"  # the body does not have the contract's shape
+UNKNOWN_FIELD = "unknown-field"
+NOT_IN_LIST = "value-not-in-list"
+RELATIONSHIP_FIELDS = "relationship-fields"
+IMPLAUSIBLE = "implausible-date"
+SPONSOR_DATES = ["born_on", "asylum_application_signed_on", "arrived_on"]
+
+
 def _send_bad(
-    api: Api, target: tuple[str, str], command: str, body: Any, field: str | None
+    api: Api, target: tuple[str, str], command: str, body: Any, field: str | None, code: str
 ) -> dict[str, Any]:
     case_id, member_id = target
     method, path = PATHS[command]
     url = path.format(case_id=case_id, member_id=member_id)
     with api.nothing_recorded(None if command == "open case" else case_id):
         response = api.cw.request(method, url, json=body)
-        return assert_problem(response, 422, field)
+        return assert_problem(response, 422, field, code=code)
 
 
-def _cases(table: dict[str, list[tuple[str, Any, str | None]]]) -> list[Any]:
+def _cases(table: dict[str, list[tuple[Any, ...]]], code: str = INVALID) -> list[Any]:
+    """Rows (label, body, field) or (label, body, field, code): `code` is the default type."""
     return [
-        pytest.param(command, body, field, id=f"{command}-{label}")
+        pytest.param(command, entry[1], entry[2], (*entry, code)[3], id=f"{command}-{entry[0]}")
         for command, entries in table.items()
-        for label, body, field in entries
+        for entry in entries
     ]
 
 
@@ -176,7 +185,54 @@ def test_a_date_that_is_not_a_real_yyyy_mm_dd_string_is_422(
     api: Api, target: tuple[str, str], command: str, field: str, value: Any
 ) -> None:
     body = _set(VALID[command], field, value)
-    _send_bad(api, target, command, body, field)
+    _send_bad(api, target, command, body, field, INVALID)
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        pytest.param(command, field, id=f"{command}-{field}")
+        for command, fields in {**DATE_FIELDS, "correct sponsor": SPONSOR_DATES}.items()
+        for field in fields
+    ],
+)
+def test_an_implausible_date_is_422(
+    api: Api, target: tuple[str, str], command: str, field: str
+) -> None:
+    """DOMAIN.md "Settled questions": a birth date on or after 1900-01-01 and every other date on
+    or after 2001-04-01 (the Vreemdelingenwet 2000 in force)."""
+    day = "1899-12-31" if field.endswith("born_on") else "2001-03-31"
+    problem = _send_bad(api, target, command, _set(VALID[command], field, day), field, IMPLAUSIBLE)
+    assert day in problem["detail"]
+
+
+def test_the_earliest_plausible_dates_are_accepted(api: Api) -> None:
+    case_id = api.open_case(
+        born_on="1900-01-01", asylum_application_signed_on="2001-04-01", arrived_on="2001-04-01"
+    )
+    api.grant(case_id, "2001-04-01")
+    member_id = api.register(case_id, parent_body(born_on="1900-01-01"))
+    api.command(
+        case_id,
+        f"/members/{member_id}/documents",
+        {"received_on": "2001-04-01", "kind": "other", "official": False},
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [("open case", "sponsor.arrived_on"), ("correct sponsor", "arrived_on")],
+    ids=["open-case", "correct-sponsor"],
+)
+def test_a_sponsor_who_arrived_after_signing_the_asylum_application_is_422(
+    api: Api, target: tuple[str, str], command: str, field: str
+) -> None:
+    body = _set(VALID[command], field, "2025-06-03")  # signed on 2025-06-02
+    _send_bad(api, target, command, body, field, "arrival-after-asylum-application")
+
+
+def test_a_sponsor_who_signed_on_the_day_of_arrival_is_accepted(api: Api) -> None:
+    api.open_case(asylum_application_signed_on="2025-06-02", arrived_on="2025-06-02")
 
 
 @pytest.mark.parametrize("query", ["deadline", "eligibility"])
@@ -188,7 +244,7 @@ def test_an_as_of_that_is_not_a_real_date_is_422(
 ) -> None:
     case_id, _ = target
     response = api.cw.get(f"/cases/{case_id}/{query}", params={"as_of": as_of})
-    assert_problem(response, 422, "as_of")
+    assert_problem(response, 422, "as_of", code=INVALID)
 
 
 # --- unknown and misspelt fields ------------------------------------------------------------------------
@@ -199,8 +255,9 @@ MISSPELT = {
             "sponsor-v_numbr",
             _rename(VALID["open case"], "sponsor.v_number", "v_numbr"),
             "sponsor.v_numbr",
+            INVALID,
         ),
-        ("sponsors", _rename(VALID["open case"], "sponsor", "sponsors"), "sponsors"),
+        ("sponsors", _rename(VALID["open case"], "sponsor", "sponsors"), "sponsors", INVALID),
         (
             "extra-sponsor-field",
             _set(VALID["open case"], "sponsor.nationality", "SY"),
@@ -216,8 +273,18 @@ MISSPELT = {
         ),
     ],
     "sponsor permit": [
-        ("granted_at", _rename(VALID["sponsor permit"], "granted_on", "granted_at"), "granted_at"),
-        ("permitKind", _rename(VALID["sponsor permit"], "permit_kind", "permitKind"), "permitKind"),
+        (
+            "granted_at",
+            _rename(VALID["sponsor permit"], "granted_on", "granted_at"),
+            "granted_at",
+            INVALID,
+        ),
+        (
+            "permitKind",
+            _rename(VALID["sponsor permit"], "permit_kind", "permitKind"),
+            "permitKind",
+            INVALID,
+        ),
         (
             "correction_reasons",
             VALID["sponsor permit"] | {"correction_reasons": "x"},
@@ -243,50 +310,65 @@ MISSPELT = {
             "correction-reason",
         ),
     ],
-    "arrival": [("arrival_on", {"arrival_on": "2026-02-20"}, "arrival_on")],
+    "arrival": [("arrival_on", {"arrival_on": "2026-02-20"}, "arrival_on", INVALID)],
     "application": [
         (
             "submited_on",
             _rename(VALID["application"], "submitted_on", "submited_on"),
             "submited_on",
+            INVALID,
         ),
-        ("chanel", _rename(VALID["application"], "channel", "chanel"), "chanel"),
+        ("chanel", _rename(VALID["application"], "channel", "chanel"), "chanel", INVALID),
     ],
     "document": [
-        ("recieved_on", _rename(VALID["document"], "received_on", "recieved_on"), "recieved_on"),
-        ("offical", _rename(VALID["document"], "official", "offical"), "offical"),
+        (
+            "recieved_on",
+            _rename(VALID["document"], "received_on", "recieved_on"),
+            "recieved_on",
+            INVALID,
+        ),
+        ("offical", _rename(VALID["document"], "official", "offical"), "offical", INVALID),
     ],
     "assessment": [
         ("notes", _rename(VALID["assessment"], "note", "notes"), "notes"),
-        ("critera", _rename(VALID["assessment"], "criterion", "critera"), "critera"),
+        ("critera", _rename(VALID["assessment"], "criterion", "critera"), "critera", INVALID),
     ],
     "decision": [
         ("ground", _rename(VALID["decision"], "grounds", "ground"), "ground"),
         ("reason", VALID["decision"] | {"reason": "x"}, "reason"),
     ],
     "permit": [
-        ("valid_form", _rename(VALID["permit"], "valid_from", "valid_form"), "valid_form"),
+        ("valid_form", _rename(VALID["permit"], "valid_from", "valid_form"), "valid_form", INVALID),
         ("valid_until", VALID["permit"] | {"valid_until": "2031-03-10"}, "valid_until"),
     ],
-    "withdrawal": [("reasons", _rename(VALID["withdrawal"], "reason", "reasons"), "reasons")],
+    "withdrawal": [
+        ("reasons", _rename(VALID["withdrawal"], "reason", "reasons"), "reasons", INVALID)
+    ],
     "extension": [
-        ("extended_at", _rename(VALID["extension"], "extended_on", "extended_at"), "extended_at"),
+        (
+            "extended_at",
+            _rename(VALID["extension"], "extended_on", "extended_at"),
+            "extended_at",
+            INVALID,
+        ),
     ],
 }
 
 
-@pytest.mark.parametrize(("command", "body", "field"), _cases(MISSPELT))
+@pytest.mark.parametrize(("command", "body", "field", "code"), _cases(MISSPELT, UNKNOWN_FIELD))
 def test_an_unknown_or_misspelt_field_is_422_never_silently_ignored(
-    api: Api, target: tuple[str, str], command: str, body: dict, field: str | None
+    api: Api, target: tuple[str, str], command: str, body: dict, field: str | None, code: str
 ) -> None:
-    problem = _send_bad(api, target, command, body, field)
+    problem = _send_bad(api, target, command, body, field, code)
     assert any(e["message"] for e in problem["errors"])
 
 
 def test_a_misspelt_field_is_named_in_the_problem(api: Api, target: tuple[str, str]) -> None:
     body = _rename(VALID["open case"], "sponsor.v_number", "v_numbr")
-    problem = _send_bad(api, target, "open case", body, "sponsor.v_numbr")
+    # Two reasons (an unknown field and a missing one): the problem is plain bad input.
+    problem = _send_bad(api, target, "open case", body, "sponsor.v_numbr", INVALID)
     assert "sponsor.v_numbr" in problem["detail"]
+    assert "sponsor.v_number" in problem["detail"]
 
 
 # --- missing required fields ----------------------------------------------------------------------------
@@ -322,7 +404,11 @@ def test_a_missing_required_field_is_422_naming_it(
     api: Api, target: tuple[str, str], command: str, field: str
 ) -> None:
     body = _set(VALID[command], field, UNKNOWN_VALUE)
-    _send_bad(api, target, command, body, field)
+    # The fields of one relationship are optional in the body; the relationship requires them.
+    relationship_field = field in ("marital_status", "child_of", "child_kind", "parent_kind")
+    _send_bad(
+        api, target, command, body, field, RELATIONSHIP_FIELDS if relationship_field else INVALID
+    )
 
 
 # --- wrong JSON types ------------------------------------------------------------------------------------
@@ -357,7 +443,12 @@ WRONG_TYPES = {
         ("name-null", _set(VALID["open case"], "sponsor.name", None), "sponsor.name"),
     ],
     "sponsor permit": [
-        ("permit_kind-true", _set(VALID["sponsor permit"], "permit_kind", True), "permit_kind"),
+        (
+            "permit_kind-true",
+            _set(VALID["sponsor permit"], "permit_kind", True),
+            "permit_kind",
+            NOT_IN_LIST,
+        ),
         (
             "correction_reason-a-number",
             VALID["sponsor permit"] | {"correction_reason": 1},
@@ -388,14 +479,16 @@ WRONG_TYPES = {
         ("v_number-as-a-number", VALID["register partner"] | {"v_number": 7123456789}, "v_number"),
         ("name-as-an-object", _set(VALID["register partner"], "name", {"first": "Samir"}), "name"),
     ],
-    "application": [("channel-a-number", _set(VALID["application"], "channel", 1), "channel")],
+    "application": [
+        ("channel-a-number", _set(VALID["application"], "channel", 1), "channel", NOT_IN_LIST)
+    ],
     "document": [
         ("official-string-true", _set(VALID["document"], "official", "true"), "official"),
         ("official-string-1", _set(VALID["document"], "official", "1"), "official"),
         ("official-1", _set(VALID["document"], "official", 1), "official"),
         ("official-0", _set(VALID["document"], "official", 0), "official"),
         ("official-null", _set(VALID["document"], "official", None), "official"),
-        ("kind-a-list", _set(VALID["document"], "kind", ["other"]), "kind"),
+        ("kind-a-list", _set(VALID["document"], "kind", ["other"]), "kind", NOT_IN_LIST),
     ],
     "assessment": [
         ("note-a-number", _set(VALID["assessment"], "note", 5), "note"),
@@ -403,7 +496,7 @@ WRONG_TYPES = {
     ],
     "decision": [
         ("grounds-a-string", _set(VALID["decision"], "grounds", "timely"), "grounds"),
-        ("grounds-numbers", _set(VALID["decision"], "grounds", [1]), "grounds.0"),
+        ("grounds-numbers", _set(VALID["decision"], "grounds", [1]), "grounds.0", NOT_IN_LIST),
         ("grounds-an-object", _set(VALID["decision"], "grounds", {"timely": True}), "grounds"),
         ("grounds-null", _set(VALID["decision"], "grounds", None), "grounds"),
     ],
@@ -415,11 +508,11 @@ WRONG_TYPES = {
 }
 
 
-@pytest.mark.parametrize(("command", "body", "field"), _cases(WRONG_TYPES))
+@pytest.mark.parametrize(("command", "body", "field", "code"), _cases(WRONG_TYPES))
 def test_a_value_of_the_wrong_json_type_is_422_not_coerced(
-    api: Api, target: tuple[str, str], command: str, body: dict, field: str
+    api: Api, target: tuple[str, str], command: str, body: dict, field: str, code: str
 ) -> None:
-    _send_bad(api, target, command, body, field)
+    _send_bad(api, target, command, body, field, code)
 
 
 # --- values outside the lists of DOMAIN.md ---------------------------------------------------------------
@@ -454,7 +547,7 @@ def test_a_value_outside_the_domain_lists_is_422(
     api: Api, target: tuple[str, str], command: str, field: str, value: Any
 ) -> None:
     body = _set(VALID[command], field, value)
-    problem = _send_bad(api, target, command, body, None)
+    problem = _send_bad(api, target, command, body, None, NOT_IN_LIST)
     assert any(e["field"].split(".")[0] == field for e in problem["errors"]), problem
 
 
@@ -491,6 +584,7 @@ RELATIONSHIP_SHAPES = {
             "child-naming-an-unknown-partner",
             child_body(child_of="partner", partner_member_id="00000000-0000-4000-8000-0000000000"),
             "partner_member_id",
+            "not-a-partner-member",
         ),
     ],
     "register parent": [
@@ -507,21 +601,29 @@ RELATIONSHIP_SHAPES = {
         ),
     ],
     "decision": [
-        ("refusal-without-grounds", {"decided_on": "2026-03-10", "outcome": "refused"}, "grounds"),
+        (
+            "refusal-without-grounds",
+            {"decided_on": "2026-03-10", "outcome": "refused"},
+            "grounds",
+            "grounds-required",
+        ),
         (
             "refusal-with-empty-grounds",
             {"decided_on": "2026-03-10", "outcome": "refused", "grounds": []},
             "grounds",
+            "grounds-required",
         ),
     ],
 }
 
 
-@pytest.mark.parametrize(("command", "body", "field"), _cases(RELATIONSHIP_SHAPES))
+@pytest.mark.parametrize(
+    ("command", "body", "field", "code"), _cases(RELATIONSHIP_SHAPES, RELATIONSHIP_FIELDS)
+)
 def test_fields_that_do_not_fit_the_relationship_or_outcome_are_422(
-    api: Api, target: tuple[str, str], command: str, body: dict, field: str
+    api: Api, target: tuple[str, str], command: str, body: dict, field: str, code: str
 ) -> None:
-    _send_bad(api, target, command, body, field)
+    _send_bad(api, target, command, body, field, code)
 
 
 def test_a_child_naming_a_member_who_is_not_a_partner_is_422(api: Api) -> None:
@@ -532,7 +634,7 @@ def test_a_child_naming_a_member_who_is_not_a_partner_is_422(api: Api) -> None:
             f"/cases/{case_id}/members",
             json=child_body(child_of="partner", partner_member_id=child_id),
         )
-        assert_problem(response, 422, "partner_member_id")
+        assert_problem(response, 422, "partner_member_id", code="not-a-partner-member")
 
 
 # --- V-numbers and string sizes -------------------------------------------------------------------------
@@ -563,7 +665,7 @@ BAD_V_NUMBERS = {
 def test_a_v_number_that_is_not_ten_ascii_digits_is_422(
     api: Api, target: tuple[str, str], command: str, field: str, value: str
 ) -> None:
-    _send_bad(api, target, command, _set(VALID[command], field, value), field)
+    _send_bad(api, target, command, _set(VALID[command], field, value), field, INVALID)
 
 
 HUGE = "x" * 100_000
@@ -583,7 +685,7 @@ HUGE = "x" * 100_000
 def test_a_string_of_100_000_characters_is_422(
     api: Api, target: tuple[str, str], command: str, field: str
 ) -> None:
-    _send_bad(api, target, command, _set(VALID[command], field, HUGE), field)
+    _send_bad(api, target, command, _set(VALID[command], field, HUGE), field, INVALID)
 
 
 @pytest.mark.parametrize(
@@ -598,7 +700,7 @@ def test_a_string_of_100_000_characters_is_422(
 def test_an_empty_name_or_reason_is_422(
     api: Api, target: tuple[str, str], command: str, field: str
 ) -> None:
-    _send_bad(api, target, command, _set(VALID[command], field, ""), field)
+    _send_bad(api, target, command, _set(VALID[command], field, ""), field, "blank-text")
 
 
 # --- bodies that are not a JSON object ------------------------------------------------------------------
@@ -648,7 +750,7 @@ def test_a_body_that_is_not_a_json_object_is_422(
             content=content,
             headers={"Content-Type": content_type},
         )
-        assert_problem(response, 422)
+        assert_problem(response, 422, code=INVALID)
 
 
 @pytest.mark.parametrize(("content", "content_type"), RAW_BODIES.values(), ids=RAW_BODIES.keys())
@@ -657,7 +759,7 @@ def test_opening_a_case_with_a_body_that_is_not_a_json_object_is_422(
 ) -> None:
     with api.nothing_recorded(None):
         response = api.cw.post("/cases", content=content, headers={"Content-Type": content_type})
-        assert_problem(response, 422)
+        assert_problem(response, 422, code=INVALID)
 
 
 def test_a_body_over_1_mb_is_413_and_the_server_keeps_serving(
@@ -671,7 +773,7 @@ def test_a_body_over_1_mb_is_413_and_the_server_keeps_serving(
             content=body.encode(),
             headers={"Content-Type": "application/json"},
         )
-        assert_problem(response, 413)
+        assert_problem(response, 413, code="413")
     assert api.cw.get("/health").status_code == 200
 
 
@@ -691,7 +793,7 @@ def test_a_streamed_body_over_1_mb_without_a_length_is_413(
             "/cases", content=chunks(), headers={"Content-Type": "application/json"}
         )
         assert "content-length" not in {k.lower() for k in response.request.headers}
-        assert_problem(response, 413)
+        assert_problem(response, 413, code="413")
     assert api.cw.get("/health").status_code == 200
 
 
@@ -725,7 +827,7 @@ def test_an_if_match_that_is_not_a_version_is_422(
             json=VALID["document"],
             headers={"If-Match": if_match},
         )
-        assert_problem(response, 422, "If-Match")
+        assert_problem(response, 422, "If-Match", code="invalid-if-match")
 
 
 @pytest.mark.parametrize(
@@ -741,16 +843,16 @@ def test_an_idempotency_key_that_is_not_1_to_200_visible_characters_is_422(
             json=VALID["document"],
             headers={"Idempotency-Key": key},
         )
-        assert_problem(response, 422, "Idempotency-Key")
+        assert_problem(response, 422, "Idempotency-Key", code="invalid-idempotency-key")
 
 
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
         ("", {"sponsor": sponsor_body(name="   ")}, "sponsor.name"),
-        ("/members", partner_body(name=" \t "), "name"),
+        ("/members", partner_body(name=" \u00a0\u3000 "), "name"),
     ],
-    ids=["sponsor-name-of-spaces", "member-name-of-blanks"],
+    ids=["sponsor-name-of-spaces", "member-name-of-unicode-spaces"],
 )
 def test_a_name_of_only_white_space_is_422(
     api: Api, target: tuple[str, str], path: str, body: dict, field: str
@@ -758,4 +860,93 @@ def test_a_name_of_only_white_space_is_422(
     case_id, _ = target
     url = "/cases" if path == "" else f"/cases/{case_id}{path}"
     with api.nothing_recorded(case_id):
-        assert_problem(api.cw.post(url, json=body), 422, field)
+        assert_problem(api.cw.post(url, json=body), 422, field, code="blank-text")
+
+
+# --- text a person typed (DOMAIN.md "Settled questions") ------------------------------------------
+
+NOT_TYPED = {
+    "nul": "\x00",
+    "esc": "\x1b",
+    "tab": "\t",
+    "newline": "\n",
+    "carriage-return": "\r",
+    "del": "\x7f",
+    "c1-next-line": "\x85",
+    "c1-csi": "\x9b",
+    "lre": "\u202a",
+    "rlo": "\u202e",
+    "lri": "\u2066",
+    "pdi": "\u2069",
+    "lrm": "\u200e",
+    "rlm": "\u200f",
+    "alm": "\u061c",
+    "lone-high-surrogate": "\ud800",
+    "lone-low-surrogate": "\udfff",
+}
+CORE_NOT_TYPED = ("nul", "newline", "rlo", "lone-high-surrogate")
+TYPED_TEXT_FIELDS = {
+    ("open case", "sponsor.name"),
+    ("correct sponsor", "name"),
+    ("correct sponsor", "correction_reason"),
+    ("register partner", "name"),
+    ("correct member", "name"),
+    ("correct member", "correction_reason"),
+    ("application", "correction_reason"),
+    ("assessment", "note"),
+    ("withdrawal", "reason"),
+    ("extension", "reason"),
+}
+EVERY_CHARACTER_FOR = {("register partner", "name"), ("assessment", "note")}
+
+
+def _send_raw_json(api: Api, target: tuple[str, str], command: str, body: dict) -> Any:
+    """Sent as ASCII JSON (`\\ud800` escapes), as a client may: a lone surrogate cannot be UTF-8."""
+    case_id, member_id = target
+    method, path = PATHS[command]
+    url = path.format(case_id=case_id, member_id=member_id)
+    content = json.dumps(body, ensure_ascii=True).encode()
+    return api.cw.request(
+        method, url, content=content, headers={"Content-Type": "application/json"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "character"),
+    [
+        pytest.param(command, field, character, id=f"{command}-{field}-{label}")
+        for command, field in sorted(TYPED_TEXT_FIELDS)
+        for label, character in NOT_TYPED.items()
+        if (command, field) in EVERY_CHARACTER_FOR or label in CORE_NOT_TYPED
+    ],
+)
+def test_a_name_note_or_reason_with_a_character_a_person_does_not_type_is_422(
+    api: Api, target: tuple[str, str], command: str, field: str, character: str
+) -> None:
+    body = _set(VALID[command], field, f"Samir{character} B.")
+    if command == "application":
+        body = body | {"submitted_on": "2026-02-20"}  # other values: a correction
+    with api.nothing_recorded(None if command == "open case" else target[0]):
+        response = _send_raw_json(api, target, command, body)
+        problem = assert_problem(response, 422, field, code="forbidden-character")
+        assert f"U+{ord(character):04X}" in problem["detail"]
+
+
+@pytest.mark.parametrize("character", ["\n", "\r\n", "\t"], ids=["newline", "crlf", "tab"])
+def test_a_note_is_one_line_without_tabs(api: Api, target: tuple[str, str], character: str) -> None:
+    # DOMAIN.md refuses every C0 control character ("except none"): tab and newline included.
+    note = f"passport checked{character}photo matches"
+    body = _set(VALID["assessment"], "note", note)
+    _send_bad(api, target, "assessment", body, "note", "forbidden-character")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["أمل حداد", "Zoë Ñúñez-O'Brien", "\u0645\u0647\u200c\u0631\u0627\u0646", "Ngọc Ánh"],
+    ids=["arabic", "latin-accents", "persian-with-zwnj", "vietnamese"],
+)
+def test_a_name_in_any_script_is_accepted(api: Api, name: str) -> None:
+    case_id = api.open_case(name=name)
+    member_id = api.register(case_id, partner_body(name=name))
+    assert api.case(case_id)["sponsor"]["name"] == name
+    assert api.member(case_id, member_id)["name"] == name

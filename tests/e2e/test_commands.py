@@ -444,6 +444,34 @@ def test_a_late_application_puts_the_member_on_the_regular_route(api: Api) -> No
     assert (member["overall"], member["route"]) == ("ineligible", "regular")
 
 
+def test_an_excusable_late_application_is_timely_on_the_nareis_route_and_can_be_granted(
+    api: Api,
+) -> None:
+    case_id, member_id = api.valid_case(applied=False)  # the term ends 2026-03-02
+    api.apply(case_id, member_id, "2026-03-03")
+    api.complete_file(case_id, member_id, "2026-03-03")
+    api.command(
+        case_id,
+        f"/members/{member_id}/assessments",
+        {
+            "assessed_on": "2026-03-06",
+            "criterion": "late_application_excusable",
+            "outcome": "met",
+            "note": "the embassy was closed",
+        },
+    )
+    [before] = api.eligibility(case_id, "2026-03-05")["members"]
+    assert (before["overall"], before["route"]) == ("ineligible", "regular")
+    [member] = api.eligibility(case_id, "2026-03-06")["members"]
+    timely = next(rule for rule in member["rules"] if rule["id"] == "timely")
+    assert timely["outcome"] == "met"
+    assert "excusable" in timely["reason"]
+    assert (member["overall"], member["route"]) == ("eligible", "nareis")
+    [deadline] = api.deadline(case_id, "2026-03-06")["members"]
+    assert deadline["application"] == "late"
+    api.grant_member(case_id, member_id, "2026-03-06")
+
+
 def test_a_sponsor_with_a_dependent_permit_fails_sponsor_permit_independent(api: Api) -> None:
     case_id = api.open_case()
     api.grant(case_id, kind="dependent")
@@ -467,7 +495,7 @@ def test_a_granted_decision_on_a_member_who_is_not_eligible_is_409(api: Api) -> 
             f"/cases/{case_id}/members/{member_id}/decision",
             json={"decided_on": "2026-03-10", "outcome": "granted", "grounds": []},
         )
-        body = assert_problem(response, 409)
+        body = assert_problem(response, 409, code="not-eligible")
         assert "identity_proven" in body["detail"]
     assert api.member(case_id, member_id)["decision"] is None
 
@@ -480,8 +508,56 @@ def test_a_grant_needs_the_member_eligible_on_the_decision_date_not_later(api: A
             f"/cases/{case_id}/members/{member_id}/decision",
             json={"decided_on": "2026-03-04", "outcome": "granted"},
         )
-        assert_problem(response, 409)
+        assert_problem(response, 409, code="not-eligible")
     api.grant_member(case_id, member_id, "2026-03-05")
+
+
+def test_a_refusal_on_grounds_the_record_supports_is_not_marked(api: Api) -> None:
+    case_id, member_id = api.valid_case()  # applied, no documents: identity_proven is unknown
+    api.command(
+        case_id,
+        f"/members/{member_id}/decision",
+        {"decided_on": "2026-03-10", "outcome": "refused", "grounds": ["identity_proven"]},
+    )
+    assert api.member(case_id, member_id)["decision"]["ground_not_supported"] == []
+    [decided] = [e for e in api.history(case_id) if e["event"] == "DecisionTaken"]
+    assert decided["ground_not_supported"] == []
+
+
+def test_a_refusal_on_a_ground_whose_rule_is_met_is_recorded_and_marked_not_supported(
+    api: Api,
+) -> None:
+    case_id, member_id = api.valid_case(complete=True)  # every rule met on 2026-03-10
+    api.command(
+        case_id,
+        f"/members/{member_id}/decision",
+        {
+            "decided_on": "2026-03-10",
+            "outcome": "refused",
+            "grounds": ["identity_proven", "partner_adult"],
+        },
+    )
+    decision = api.member(case_id, member_id)["decision"]
+    assert decision["outcome"] == "refused"
+    assert decision["grounds"] == ["identity_proven", "partner_adult"]
+    assert decision["ground_not_supported"] == ["identity_proven", "partner_adult"]
+    entries = api.history(case_id)
+    [decided] = [e for e in entries if e["event"] == "DecisionTaken"]
+    assert decided["ground_not_supported"] == ["identity_proven", "partner_adult"]
+    assert {e["ground_not_supported"] for e in entries if e["event"] != "DecisionTaken"} == {None}
+
+
+def test_a_granted_decision_has_no_grounds_to_mark(api: Api) -> None:
+    case_id, member_id = api.valid_case(complete=True)
+    api.grant_member(case_id, member_id, "2026-03-10")
+    assert api.member(case_id, member_id)["decision"]["ground_not_supported"] == []
+
+
+def test_the_openapi_document_describes_ground_not_supported(api: Api) -> None:
+    schemas = api.cw.get("/openapi.json").json()["components"]["schemas"]
+    for model in ("DecisionOut", "HistoryEntryOut"):
+        described = schemas[model]["properties"]["ground_not_supported"]["description"]
+        assert "met" in described and "decided_on" in described
 
 
 # --- history -------------------------------------------------------------------------------------------

@@ -150,21 +150,22 @@ def test_identical_values_with_a_correction_reason_still_record_nothing(
 
 @pytest.mark.parametrize("recorded", FACTS, ids=ids, indirect=True)
 @pytest.mark.parametrize(
-    "reason",
+    ("reason", "code"),
     [
-        pytest.param(None, id="no-reason"),
-        pytest.param("", id="empty-reason"),
-        pytest.param("   ", id="blank-reason"),
+        pytest.param(None, "correction-reason-required", id="no-reason"),
+        pytest.param("", "blank-text", id="empty-reason"),
+        pytest.param("   ", "blank-text", id="blank-reason"),
     ],
 )
 def test_other_values_without_a_correction_reason_are_422_and_record_nothing(
-    api: Api, recorded: tuple[str, str, dict, Fact], reason: str | None
+    api: Api, recorded: tuple[str, str, dict, Fact], reason: str | None, code: str
 ) -> None:
     case_id, member_id, sponsor, fact = recorded
     before = fact.read(api.case(case_id), member_id)
     body = fact.other(sponsor) | ({} if reason is None else {"correction_reason": reason})
     with api.nothing_recorded(case_id):
-        assert_problem(_send(api, case_id, member_id, fact, body), 422, "correction_reason")
+        response = _send(api, case_id, member_id, fact, body)
+        assert_problem(response, 422, "correction_reason", code=code)
     assert fact.read(api.case(case_id), member_id) == before
 
 
@@ -220,4 +221,4 @@ def test_correcting_an_unknown_member_is_404_and_records_nothing(api: Api) -> No
             f"/cases/{case_id}/members/00000000-0000-4000-8000-000000000000",
             json=partner_body() | {"correction_reason": "x"},
         )
-        assert_problem(response, 404)
+        assert_problem(response, 404, code="member-not-found")

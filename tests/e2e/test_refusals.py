@@ -49,6 +49,13 @@ def target(module_api: Api) -> tuple[str, str]:
     return module_api.valid_case()
 
 
+@pytest.fixture(scope="module")
+def child_target(module_api: Api) -> tuple[str, str]:
+    """A case whose member is a child born on 2015-05-05 (a date after which every date is
+    plausible, so a fact before the birth is refused for that reason, not as implausible)."""
+    return module_api.valid_case(member=child_body(born_on="2015-05-05"), applied=False)
+
+
 # --- 404 --------------------------------------------------------------------------------------------------
 
 
@@ -61,14 +68,14 @@ def test_a_command_on_an_unknown_case_is_404_and_records_nothing(
         response = api.cw.request(
             command.method, command.url(case_id, "some-member"), json=command.body
         )
-        assert_problem(response, 404)
+        assert_problem(response, 404, code="case-not-found")
 
 
 @pytest.mark.parametrize("case_id", UNKNOWN_CASE_IDS.values(), ids=UNKNOWN_CASE_IDS.keys())
 @pytest.mark.parametrize("query", ["", "/deadline", "/eligibility", "/history"])
 def test_a_query_on_an_unknown_case_is_404(api: Api, query: str, case_id: str) -> None:
     for client in (api.cw, api.au):
-        assert_problem(client.get(f"/cases/{case_id}{query}"), 404)
+        assert_problem(client.get(f"/cases/{case_id}{query}"), 404, code="case-not-found")
 
 
 @pytest.mark.parametrize("member_id", UNKNOWN_MEMBER_IDS.values(), ids=UNKNOWN_MEMBER_IDS.keys())
@@ -81,7 +88,7 @@ def test_a_command_on_an_unknown_member_is_404_and_records_nothing(
         response = api.cw.request(
             command.method, command.url(case_id, member_id), json=command.body
         )
-        assert_problem(response, 404)
+        assert_problem(response, 404, code="member-not-found")
 
 
 def test_a_member_of_another_case_is_unknown_in_this_case(
@@ -94,7 +101,7 @@ def test_a_member_of_another_case_is_unknown_in_this_case(
             f"/cases/{case_id}/members/{other_member}/documents",
             json={"received_on": SUBMITTED_ON, "kind": "other", "official": False},
         )
-        assert_problem(response, 404)
+        assert_problem(response, 404, code="member-not-found")
 
 
 # --- 409: commands that make no sense --------------------------------------------------------------------
@@ -245,39 +252,48 @@ def granted_decision_for_a_sponsor_with_a_dependent_permit(
     )
 
 
-REFUSALS: list[Scenario] = [
-    decision_without_application,
-    second_decision,
-    second_decision_granting_after_a_refusal,
-    decision_before_the_application,
-    permit_without_decision,
-    permit_after_a_refusal,
-    second_permit,
-    permit_issued_before_the_decision,
-    second_withdrawal,
-    second_extension,
-    extension_without_application,
-    application_after_withdrawal,
-    decision_after_withdrawal,
-    granted_decision_on_an_incomplete_file,
-    granted_decision_on_a_late_application,
-    granted_decision_for_a_sponsor_with_a_dependent_permit,
+# Each scenario and the problem type of its reason.
+REFUSALS: list[tuple[Scenario, str]] = [
+    (decision_without_application, "application-missing"),
+    (second_decision, "already-decided"),
+    (second_decision_granting_after_a_refusal, "already-decided"),
+    (decision_before_the_application, "date-before-application"),
+    (permit_without_decision, "granted-decision-missing"),
+    (permit_after_a_refusal, "granted-decision-missing"),
+    (second_permit, "permit-already-issued"),
+    (permit_issued_before_the_decision, "permit-before-decision"),
+    (second_withdrawal, "already-withdrawn"),
+    (second_extension, "decision-period-already-extended"),
+    (extension_without_application, "application-missing"),
+    (application_after_withdrawal, "member-withdrawn"),
+    (decision_after_withdrawal, "member-withdrawn"),
+    (granted_decision_on_an_incomplete_file, "not-eligible"),
+    (granted_decision_on_a_late_application, "not-eligible"),
+    (granted_decision_for_a_sponsor_with_a_dependent_permit, "not-eligible"),
 ]
 
 
-@pytest.mark.parametrize("scenario", REFUSALS, ids=lambda s: s.__name__.replace("_", "-"))
+@pytest.mark.parametrize(
+    ("scenario", "code"), REFUSALS, ids=[s.__name__.replace("_", "-") for s, _ in REFUSALS]
+)
 def test_a_command_that_makes_no_sense_is_409_with_a_reason_and_records_nothing(
-    api: Api, scenario: Scenario
+    api: Api, scenario: Scenario, code: str
 ) -> None:
     case_id, path, body = scenario(api)
     before = api.case(case_id)
     with api.nothing_recorded(case_id):
-        problem = assert_problem(api.cw.post(f"/cases/{case_id}{path}", json=body), 409)
+        response = api.cw.post(f"/cases/{case_id}{path}", json=body)
+        problem = assert_problem(response, 409, code=code)
         assert len(problem["detail"]) > 10
     assert api.case(case_id) == before
 
 
 FUTURE = a_future_day()
+CODE_OF_WORD = {
+    "future": "future-business-date",
+    "born": "date-before-birth",
+    "asylum application": "grant-before-asylum-application",
+}
 MEMBER_DATES = {
     "arrival": ("arrival", {"arrived_on": None}),
     "application": ("application", {"submitted_on": None, "channel": "mvv_abroad"}),
@@ -306,7 +322,7 @@ def test_a_member_fact_dated_in_the_future_is_409(
         response = api.cw.post(
             f"/cases/{case_id}/members/{member_id}/{path}", json=_dated(body, FUTURE)
         )
-        assert "future" in assert_problem(response, 409)["detail"]
+        assert "future" in assert_problem(response, 409, code="future-business-date")["detail"]
 
 
 @pytest.mark.parametrize(
@@ -318,58 +334,108 @@ def test_a_member_fact_dated_in_the_future_is_409(
     ids=[*MEMBER_DATES.keys(), "permit-valid-from"],
 )
 def test_a_member_fact_dated_before_the_member_was_born_is_409(
-    api: Api, target: tuple[str, str], path: str, body: dict[str, Any]
+    api: Api, child_target: tuple[str, str], path: str, body: dict[str, Any]
 ) -> None:
-    case_id, member_id = target  # the partner was born on 1987-09-01
+    case_id, member_id = child_target  # the child was born on 2015-05-05
     with api.nothing_recorded(case_id):
         response = api.cw.post(
-            f"/cases/{case_id}/members/{member_id}/{path}", json=_dated(body, "1987-08-31")
+            f"/cases/{case_id}/members/{member_id}/{path}", json=_dated(body, "2015-05-04")
         )
-        assert "born" in assert_problem(response, 409)["detail"]
+        assert "born" in assert_problem(response, 409, code="date-before-birth")["detail"]
+
+
+MINOR_SPONSOR = {"born_on": "2008-01-10", "unaccompanied_minor": True}
 
 
 @pytest.mark.parametrize(
-    ("field", "day", "word"),
+    ("sponsor", "word"),
     [
-        pytest.param("born_on", FUTURE, "future", id="born-in-the-future"),
-        pytest.param("arrived_on", FUTURE, "future", id="arrived-in-the-future"),
-        pytest.param("asylum_application_signed_on", FUTURE, "future", id="signed-in-the-future"),
-        pytest.param("arrived_on", "1988-03-13", "born", id="arrived-before-birth"),
+        pytest.param({"born_on": FUTURE}, "future", id="born-in-the-future"),
         pytest.param(
-            "asylum_application_signed_on", "1988-03-13", "born", id="signed-before-birth"
+            {"arrived_on": FUTURE, "asylum_application_signed_on": FUTURE},
+            "future",
+            id="arrived-and-signed-in-the-future",
+        ),
+        pytest.param({"asylum_application_signed_on": FUTURE}, "future", id="signed-in-the-future"),
+        pytest.param(
+            MINOR_SPONSOR | {"arrived_on": "2008-01-09"}, "born", id="arrived-before-birth"
+        ),
+        pytest.param(
+            MINOR_SPONSOR
+            | {"arrived_on": "2008-01-08", "asylum_application_signed_on": "2008-01-09"},
+            "born",
+            id="signed-before-birth",
         ),
     ],
 )
 def test_opening_a_case_with_an_impossible_sponsor_date_is_409(
-    api: Api, field: str, day: str, word: str
+    api: Api, sponsor: dict[str, Any], word: str
 ) -> None:
     with api.nothing_recorded():
-        response = api.cw.post("/cases", json={"sponsor": sponsor_body(**{field: day})})
-        assert word in assert_problem(response, 409)["detail"]
+        response = api.cw.post("/cases", json={"sponsor": sponsor_body(**sponsor)})
+        assert word in assert_problem(response, 409, code=CODE_OF_WORD[word])["detail"]
 
 
 @pytest.mark.parametrize(
     ("granted_on", "word"),
     [
         pytest.param(FUTURE, "future", id="in-the-future"),
-        pytest.param("1988-03-13", "born", id="before-the-sponsor-was-born"),
+        pytest.param("2025-06-01", "asylum application", id="before-the-asylum-application"),
     ],
 )
 def test_a_grant_with_an_impossible_date_is_409(api: Api, granted_on: str, word: str) -> None:
-    case_id = api.open_case()  # the sponsor was born on 1988-03-14
+    case_id = api.open_case()  # the sponsor signed the asylum application on 2025-06-02
     with api.nothing_recorded(case_id):
         response = api.cw.post(
             f"/cases/{case_id}/sponsor-permit",
             json={"granted_on": granted_on, "permit_kind": "independent"},
         )
-        assert word in assert_problem(response, 409)["detail"]
+        assert word in assert_problem(response, 409, code=CODE_OF_WORD[word])["detail"]
+
+
+def test_a_grant_on_the_day_the_asylum_application_was_signed_is_accepted(api: Api) -> None:
+    case_id = api.open_case()
+    api.grant(case_id, "2025-06-02")
+
+
+def test_a_grant_corrected_to_before_the_asylum_application_is_409(api: Api) -> None:
+    case_id = api.open_case()
+    api.grant(case_id)
+    with api.nothing_recorded(case_id):
+        response = api.cw.post(
+            f"/cases/{case_id}/sponsor-permit",
+            json={
+                "granted_on": "2025-06-01",
+                "permit_kind": "independent",
+                "correction_reason": "date misread",
+            },
+        )
+        assert_problem(response, 409, code="grant-before-asylum-application")
+
+
+def test_a_sponsor_correction_putting_the_asylum_application_after_the_grant_is_409(
+    api: Api,
+) -> None:
+    case_id = api.open_case()
+    api.grant(case_id, "2025-11-30")
+    sponsor = api.case(case_id)["sponsor"]
+    with api.nothing_recorded(case_id):
+        response = api.cw.put(
+            f"/cases/{case_id}/sponsor",
+            json=sponsor
+            | {"asylum_application_signed_on": "2025-12-01", "correction_reason": "misread"},
+        )
+        problem = assert_problem(response, 409, code="grant-before-asylum-application")
+        assert "2025-12-01" in problem["detail"] and "2025-11-30" in problem["detail"]
+    corrected = sponsor | {"asylum_application_signed_on": "2025-11-30", "correction_reason": "x"}
+    assert_command_answer(api.cw.put(f"/cases/{case_id}/sponsor", json=corrected), case_id=case_id)
 
 
 def test_registering_a_member_born_in_the_future_is_409(api: Api, target: tuple[str, str]) -> None:
     case_id, _ = target
     with api.nothing_recorded(case_id):
         response = api.cw.post(f"/cases/{case_id}/members", json=child_body(born_on=FUTURE))
-        assert_problem(response, 409)
+        assert_problem(response, 409, code="future-business-date")
 
 
 def test_correcting_a_birth_date_to_after_a_recorded_fact_is_409(api: Api) -> None:
@@ -379,7 +445,19 @@ def test_correcting_a_birth_date_to_after_a_recorded_fact_is_409(api: Api) -> No
             f"/cases/{case_id}/members/{member_id}",
             json=partner_body(born_on="2026-02-28", correction_reason="typo"),
         )
-        assert_problem(response, 409)
+        assert_problem(response, 409, code="date-before-birth")
+
+
+def test_the_51st_family_member_is_422_too_many_members_and_records_nothing(api: Api) -> None:
+    case_id = api.open_case()
+    for number in range(50):
+        api.register(case_id, child_body(name=f"Child {number + 1}"))
+    with api.nothing_recorded(case_id):
+        response = api.cw.post(f"/cases/{case_id}/members", json=child_body(name="Child 51"))
+        problem = assert_problem(response, 422, code="too-many-members")
+        assert "50" in problem["detail"]
+    assert len(api.case(case_id)["members"]) == 50
+    assert len(api.eligibility(case_id)["members"]) == 50
 
 
 def test_a_business_date_of_today_is_accepted(api: Api) -> None:
@@ -422,7 +500,7 @@ def test_an_if_match_with_another_version_is_412_and_records_nothing(
             json=DOCUMENT,
             headers={"If-Match": form.format(version + offset)},
         )
-        assert_problem(response, 412)
+        assert_problem(response, 412, code="version-mismatch")
 
 
 @pytest.mark.parametrize("command", CASE_COMMANDS + MEMBER_COMMANDS, ids=lambda c: c.name)
@@ -435,7 +513,7 @@ def test_every_command_honours_a_stale_if_match(api: Api, command: Command) -> N
             json=command.body,
             headers={"If-Match": '"2"'},
         )
-        assert_problem(response, 412)
+        assert_problem(response, 412, code="version-mismatch")
 
 
 def test_the_etag_of_a_read_is_a_valid_if_match_for_the_next_command(api: Api) -> None:
@@ -451,10 +529,13 @@ def test_the_etag_of_a_read_is_a_valid_if_match_for_the_next_command(api: Api) -
             json=DOCUMENT,
             headers={"If-Match": etag},
         )
-        assert_problem(second, 412)
+        assert_problem(second, 412, code="version-mismatch")
 
 
 # --- Idempotency-Key -------------------------------------------------------------------------------------
+
+
+KEY_REUSED = "idempotency-key-reused"
 
 
 def _key(name: str) -> dict[str, str]:
@@ -540,7 +621,7 @@ def test_the_same_key_with_another_body_is_409_and_records_nothing(
     url = f"/cases/{case_id}/members/{member_id}/documents"
     assert_command_answer(api.cw.post(url, json=DOCUMENT, headers=key), case_id=case_id)
     with api.nothing_recorded(case_id):
-        assert_problem(api.cw.post(url, json=other, headers=key), 409)
+        assert_problem(api.cw.post(url, json=other, headers=key), 409, code=KEY_REUSED)
 
 
 def test_the_same_key_opening_a_case_for_another_sponsor_is_409(api: Api) -> None:
@@ -550,7 +631,7 @@ def test_the_same_key_opening_a_case_for_another_sponsor_is_409(api: Api) -> Non
     )
     with api.nothing_recorded():
         response = api.cw.post("/cases", json={"sponsor": sponsor_body()}, headers=key)
-        assert_problem(response, 409)
+        assert_problem(response, 409, code=KEY_REUSED)
 
 
 def test_a_key_used_for_an_identical_resend_replays_that_answer(api: Api) -> None:
@@ -569,7 +650,7 @@ def test_a_refused_command_does_not_use_up_its_key(api: Api) -> None:
     key = _key("refused")
     url = f"/cases/{case_id}/members/{member_id}/decision"
     with api.nothing_recorded(case_id):
-        assert_problem(api.cw.post(url, json=REFUSED, headers=key), 409)
+        assert_problem(api.cw.post(url, json=REFUSED, headers=key), 409, code="application-missing")
     api.apply(case_id, member_id)
     assert_command_answer(api.cw.post(url, json=REFUSED, headers=key), case_id=case_id)
 
@@ -612,7 +693,7 @@ def test_concurrent_commands_on_one_case_never_lose_or_invent_an_event(api: Api)
     accepted = [r for r in responses if r.status_code == 200]
     for response in responses:
         if response.status_code != 200:
-            assert_problem(response, 409)
+            assert_problem(response, 409, code="concurrent-modification")
     after = api.state(case_id)
     assert after.version == before.version + len(accepted)
     assert after.history_length == after.version

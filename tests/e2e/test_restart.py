@@ -89,7 +89,8 @@ def _check_survived(
         again = api.cw.post(replay["url"], json=DOCUMENT, headers=replay["headers"])
         assert (again.status_code, again.json()) == (replay["status"], replay["body"])
         other = DOCUMENT | {"official": False}
-        assert_problem(api.cw.post(replay["url"], json=other, headers=replay["headers"]), 409)
+        response = api.cw.post(replay["url"], json=other, headers=replay["headers"])
+        assert_problem(response, 409, code="idempotency-key-reused")
 
 
 def test_cases_histories_and_idempotent_answers_survive_restarts(private_server: Server) -> None:

@@ -83,3 +83,29 @@ def test_the_background_worker_catches_up_after_a_save(nareis: Nareis):
         assert time.monotonic() < deadline, "the worker did not reach the last event within 5 s"
         time.sleep(0.05)
     assert catch_up(nareis.application, nareis.read_model) == 0
+
+
+def test_a_refusal_on_sponsor_permit_independent_is_marked_by_the_register_on_its_date(
+    nareis: Nareis,
+):
+    # The register knows HOLDER's dependent permit from 2026-03-12 on: a refusal on that rule
+    # dated before it is not supported by the record, one dated after it is.
+    granted_member_case(nareis, member_v_number=HOLDER)
+    nareis.catch_up()
+    app = nareis.application
+    case_id = app.open_case(a_sponsor(HOLDER), CTX).case_id
+    app.grant_sponsor_permit(case_id, D("2026-01-15"), "independent", None, CTX)
+    decided = {"2026-03-11": "before", "2026-03-20": "after"}
+    members = {}
+    for day, name in decided.items():
+        member_id = app.register_member(case_id, a_partner(), CTX).member_id
+        assert member_id is not None
+        app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+        app.take_decision(
+            case_id, member_id, D(day), "refused", ["sponsor_permit_independent"], CTX
+        )
+        members[name] = member_id
+    marks = app.get_case(case_id).grounds_not_supported
+    assert marks == {members["before"]: ("sponsor_permit_independent",), members["after"]: ()}
+    history = {e.data["member_id"]: e for e in app.history(case_id) if e.event == "DecisionTaken"}
+    assert {m: e.ground_not_supported for m, e in history.items()} == marks

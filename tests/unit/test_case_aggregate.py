@@ -10,18 +10,24 @@ from eventsourcing.application import project_aggregate
 from domain.case import Case
 from domain.errors import (
     AlreadyDecided,
-    AlreadyRecorded,
+    AlreadyWithdrawn,
     ApplicationMissing,
-    CommandRefused,
     CorrectionWithoutReason,
+    DateBeforeApplication,
     DateBeforeBirth,
-    DateOutOfOrder,
     DecisionMissing,
+    DecisionPeriodAlreadyExtended,
     FutureBusinessDate,
     GrantRequiresEligibility,
-    InvalidInput,
     MemberNotFound,
     MemberWithdrawn,
+    NotAPartnerMember,
+    PartnerParentOfChildren,
+    PermitAlreadyIssued,
+    PermitBeforeDecision,
+    RefusalWithoutGrounds,
+    RelationshipFieldMismatch,
+    ValueNotInList,
 )
 from domain.facts import MemberDetails, Sponsor
 
@@ -79,9 +85,12 @@ def replayed(case: Case) -> Case:
 
 
 def refuse(case: Case, error: type[Exception], command) -> None:
+    """`command` is refused for exactly the reason `error` (not a parent or sibling class) and
+    records nothing."""
     before = len(case.pending_events)
-    with pytest.raises(error):
+    with pytest.raises(error) as refused:
         command(case)
+    assert type(refused.value) is error, f"refused as {type(refused.value).__name__}"
     assert len(case.pending_events) == before, "a refused command must record nothing"
 
 
@@ -257,19 +266,19 @@ def test_each_document_received_is_a_new_fact():
             lambda c: c.record_arrival("nobody", D("2026-03-01"), actor="a", today=TODAY),
         ),
         (
-            InvalidInput,
+            ValueNotInList,
             lambda c: c.receive_document(
                 "m1", D("2026-03-01"), "passport", True, actor="a", today=TODAY
             ),
         ),
         (
-            InvalidInput,
+            ValueNotInList,
             lambda c: c.record_assessment(
                 "m1", D("2026-03-01"), "vibes", "met", "", actor="a", today=TODAY
             ),
         ),
         (
-            InvalidInput,
+            ValueNotInList,
             lambda c: c.grant_sponsor_permit(
                 D("2025-11-30"), "temporary", "r", actor="a", today=TODAY
             ),
@@ -301,7 +310,7 @@ def test_a_second_decision_a_second_withdrawal_and_a_second_extension_are_refuse
     )
     refuse(
         case,
-        AlreadyRecorded,
+        DecisionPeriodAlreadyExtended,
         lambda c: c.extend_decision_period("m1", D("2026-04-02"), "again", actor="a", today=TODAY),
     )
     case.take_decision(
@@ -329,7 +338,7 @@ def test_a_second_decision_a_second_withdrawal_and_a_second_extension_are_refuse
     case.withdraw("m1", D("2026-06-01"), "no longer comes", actor="a", today=TODAY)
     refuse(
         case,
-        AlreadyRecorded,
+        AlreadyWithdrawn,
         lambda c: c.withdraw("m1", D("2026-06-02"), "again", actor="a", today=TODAY),
     )
 
@@ -405,7 +414,7 @@ def test_a_refusal_must_name_the_rules_it_rests_on():
     complete_file(case)
     refuse(
         case,
-        InvalidInput,
+        RefusalWithoutGrounds,
         lambda c: c.take_decision(
             "m1",
             D("2026-03-05"),
@@ -418,7 +427,7 @@ def test_a_refusal_must_name_the_rules_it_rests_on():
     )
     refuse(
         case,
-        InvalidInput,
+        ValueNotInList,
         lambda c: c.take_decision(
             "m1",
             D("2026-03-05"),
@@ -436,7 +445,7 @@ def test_dates_that_would_put_a_fact_before_what_it_depends_on_are_refused():
     complete_file(case, on="2026-02-27")
     refuse(
         case,
-        DateOutOfOrder,
+        DateBeforeApplication,
         lambda c: c.take_decision(
             "m1",
             D("2026-02-26"),
@@ -458,12 +467,12 @@ def test_dates_that_would_put_a_fact_before_what_it_depends_on_are_refused():
     )
     refuse(
         case,
-        DateOutOfOrder,
+        PermitBeforeDecision,
         lambda c: c.issue_permit("m1", D("2026-03-09"), D("2026-03-01"), actor="a", today=TODAY),
     )
     refuse(
         case,
-        DateOutOfOrder,
+        DateBeforeApplication,
         lambda c: c.submit_application(
             "m1", D("2026-03-11"), "mvv_abroad", "later date", actor="a", today=TODAY
         ),
@@ -472,7 +481,7 @@ def test_dates_that_would_put_a_fact_before_what_it_depends_on_are_refused():
     case.issue_permit("m1", D("2026-03-12"), D("2026-03-10"), actor="a", today=TODAY)
     refuse(
         case,
-        AlreadyRecorded,
+        PermitAlreadyIssued,
         lambda c: c.issue_permit("m1", D("2026-03-13"), D("2026-03-10"), actor="a", today=TODAY),
     )
 
@@ -485,45 +494,82 @@ def test_a_withdrawn_member_gets_no_new_application_decision_permit_or_extension
         MemberWithdrawn,
         lambda c: c.submit_application("m1", D("2026-02-01"), "mvv_abroad", actor="a", today=TODAY),
     )
+    case.register_member("m2", partner(name="Nadia"), actor="a", today=TODAY)
+    complete_file(case, "m2", on="2026-02-27")
+    case.withdraw("m2", D("2026-03-01"), "stays behind", actor="a", today=TODAY)
+    for command in (
+        lambda c: c.take_decision(
+            "m2",
+            D("2026-03-10"),
+            "granted",
+            [],
+            sponsor_holds_dependent_permit=False,
+            actor="a",
+            today=TODAY,
+        ),
+        lambda c: c.take_decision(
+            "m2",
+            D("2026-03-10"),
+            "refused",
+            ["timely"],
+            sponsor_holds_dependent_permit=False,
+            actor="a",
+            today=TODAY,
+        ),
+        lambda c: c.issue_permit("m2", D("2026-03-12"), D("2026-03-12"), actor="a", today=TODAY),
+        lambda c: c.extend_decision_period(
+            "m2", D("2026-03-10"), "investigation", actor="a", today=TODAY
+        ),
+    ):
+        refuse(case, MemberWithdrawn, command)
 
 
 @pytest.mark.parametrize(
-    "details",
+    ("details", "error"),
     [
-        partner(marital_status=None),
-        partner(child_of="sponsor"),
-        partner(relationship="cousin"),
-        partner(marital_status="engaged"),
-        MemberDetails(
-            "Lina",
-            D("2016-05-20"),
-            "child",
-            True,
-            True,
-            child_of="partner",
-            child_kind="biological",
+        (partner(marital_status=None), RelationshipFieldMismatch),
+        (partner(child_of="sponsor"), RelationshipFieldMismatch),
+        (partner(relationship="cousin"), ValueNotInList),
+        (partner(marital_status="engaged"), ValueNotInList),
+        (
+            MemberDetails(
+                "Lina",
+                D("2016-05-20"),
+                "child",
+                True,
+                True,
+                child_of="partner",
+                child_kind="biological",
+            ),
+            RelationshipFieldMismatch,
         ),
-        MemberDetails(
-            "Lina",
-            D("2016-05-20"),
-            "child",
-            True,
-            True,
-            child_of="sponsor",
-            child_kind="biological",
-            partner_member_id="m1",
+        (
+            MemberDetails(
+                "Lina",
+                D("2016-05-20"),
+                "child",
+                True,
+                True,
+                child_of="sponsor",
+                child_kind="biological",
+                partner_member_id="m1",
+            ),
+            RelationshipFieldMismatch,
         ),
-        MemberDetails(
-            "Lina",
-            D("2016-05-20"),
-            "child",
-            True,
-            True,
-            child_of="partner",
-            child_kind="biological",
-            partner_member_id="nobody",
+        (
+            MemberDetails(
+                "Lina",
+                D("2016-05-20"),
+                "child",
+                True,
+                True,
+                child_of="partner",
+                child_kind="biological",
+                partner_member_id="nobody",
+            ),
+            NotAPartnerMember,
         ),
-        MemberDetails("Mother", D("1960-01-01"), "parent", True, True),
+        (MemberDetails("Mother", D("1960-01-01"), "parent", True, True), RelationshipFieldMismatch),
     ],
     ids=[
         "partner without marital status",
@@ -536,10 +582,10 @@ def test_a_withdrawn_member_gets_no_new_application_decision_permit_or_extension
         "parent without parent kind",
     ],
 )
-def test_member_details_that_cannot_be_are_bad_input(details):
+def test_member_details_that_cannot_be_are_bad_input(details, error):
     refuse(
         opened_case(),
-        InvalidInput,
+        error,
         lambda c: c.register_member("m2", details, actor="a", today=TODAY),
     )
 
@@ -563,7 +609,7 @@ def test_a_partner_named_as_a_childs_parent_cannot_become_another_relationship()
     )
     refuse(
         case,
-        CommandRefused,
+        PartnerParentOfChildren,
         lambda c: c.correct_member_details(
             "m1",
             partner(relationship="parent", marital_status=None, parent_kind="other"),
