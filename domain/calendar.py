@@ -88,9 +88,6 @@ class Decree:
     last_year: int
     days: tuple[tuple[date, str], ...]
 
-    def covers(self, year: int) -> bool:
-        return self.first_year <= year <= self.last_year
-
 
 def load_decrees() -> tuple[Decree, ...]:
     """The packaged decrees (Atw art. 3 lid 3), each with the years it covers and its days."""
