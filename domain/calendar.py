@@ -88,14 +88,11 @@ class Decree:
     last_year: int
     days: tuple[tuple[date, str], ...]
 
-    def covers(self, year: int) -> bool:
-        return self.first_year <= year <= self.last_year
-
 
 def load_decrees() -> tuple[Decree, ...]:
     """The packaged decrees (Atw art. 3 lid 3), each with the years it covers and its days."""
     data_file = files("domain") / "data" / "atw_decreed_days.json"
-    raw = json.loads(data_file.read_text(encoding="utf-8"))
+    raw = json.loads(data_file.read_bytes())  # JSON is UTF-8; json.loads decodes the bytes
     return tuple(
         Decree(
             name=entry["decree"],

@@ -18,6 +18,7 @@ from domain.calendar import (
     add_calendar_months,
     load_decrees,
 )
+from domain.deadline import explain_term
 from domain.term import (
     DECISION_TERM_MONTHS,
     EXTENDED_DECISION_TERM_MONTHS,
@@ -338,6 +339,57 @@ def test_a_calendar_built_with_an_extra_decreed_day_treats_it_as_a_holiday():
     assert not ATW_CALENDAR.is_holiday(newly_decreed)
     assert journey_term(D("2026-03-01"), extended).ends_on == D("2026-06-02")
     assert journey_term(D("2026-03-01")).ends_on == newly_decreed
+
+
+def test_a_day_added_by_a_later_decree_is_named_as_declared_equal_to_a_holiday():
+    # DOMAIN.md: decreed days are data "each with its decree"; a day added after the packaged
+    # data has no decree text, so the calendar and the deadline name it by the law instead.
+    newly_decreed = D("2026-06-01")
+    assert weekday_of("2026-06-01") == "Mon"
+    extended = ATW_CALENDAR.with_decreed_days([newly_decreed])
+    by_decree = "a day declared equal to a holiday by decree (Atw art. 3 lid 3)"
+
+    assert extended.holidays_in(2026)[newly_decreed] == by_decree
+    term = journey_term(D("2026-03-01"), extended)
+    assert f"non-working day ({by_decree})" in explain_term(term, D("2026-03-01"), extended)
+
+
+def test_a_calendar_with_a_later_decreed_day_keeps_the_packaged_decrees_and_the_years_they_cover():
+    extended = ATW_CALENDAR.with_decreed_days([D("2029-05-11")])
+
+    assert "Besluit gelijkstelling 2026-2028" in extended.holidays_in(2026)[D("2026-01-02")]
+    covered = {year for year in range(1990, 2040) if extended.has_decree_for(year)}
+    assert covered == {2017, 2018, 2019, 2023, 2024, 2025, 2026, 2027, 2028}
+
+
+def test_a_calendar_built_from_a_new_decree_names_its_days_and_covers_its_years():
+    # 31 May 2030 is the Friday after Ascension Day (Easter 2030 is 21 April).
+    friday = D("2030-05-31")
+    assert weekday_of("2030-05-31") == "Fri"
+    calendar = AtwCalendar.from_decrees({friday: "the Friday after Ascension, Besluit X"}, [2030])
+
+    assert calendar.holidays_in(2030)[friday] == "the Friday after Ascension, Besluit X"
+    assert calendar.next_working_day_on_or_after(D("2030-05-30")) == D("2030-06-03")
+    assert calendar.has_decree_for(2030)
+    assert not calendar.has_decree_for(2031)
+
+
+def test_the_calendar_built_from_the_packaged_data_is_the_one_the_service_uses():
+    assert AtwCalendar.from_packaged_data() == ATW_CALENDAR
+
+
+def test_a_calendar_takes_its_decreed_days_and_years_from_any_collection_and_keeps_its_own_copy():
+    days, years = [D("2030-05-31")], [2030]
+    calendar = AtwCalendar(days, (), years)
+    days.append(D("2030-06-03"))
+    years.append(2031)
+
+    assert calendar.is_holiday(D("2030-05-31"))
+    assert not calendar.is_holiday(D("2030-06-03"))
+    assert calendar.has_decree_for(2030)
+    assert not calendar.has_decree_for(2031)
+    assert calendar == AtwCalendar(frozenset({D("2030-05-31")}), (), frozenset({2030}))
+    assert AtwCalendar({D("2030-05-31"): "a decree"}).is_holiday(D("2030-05-31"))
 
 
 def test_holidays_in_returns_a_copy_the_caller_cannot_corrupt():
