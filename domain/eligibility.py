@@ -77,9 +77,12 @@ def evaluate_member(
 
 
 def evaluate_case(
-    facts: CaseFacts, on: date, sponsor_holds_dependent_permit: bool
+    facts: CaseFacts,
+    on: date,
+    sponsor_holds_dependent_permit: bool,
+    calendar: AtwCalendar = ATW_CALENDAR,
 ) -> tuple[MemberEligibility, ...]:
     return tuple(
-        evaluate_member(facts, m.member_id, on, sponsor_holds_dependent_permit)
+        evaluate_member(facts, m.member_id, on, sponsor_holds_dependent_permit, calendar=calendar)
         for m in facts.members
     )
