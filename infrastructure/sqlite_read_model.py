@@ -121,6 +121,13 @@ def recorded(alias: str, known_at: datetime | None) -> str:
     return "1" if known_at is None else f"{alias}.recorded_at <= :k"
 
 
+def scanned(condition: str) -> str:
+    """`condition` kept from choosing an index: reading every member, a scan of the table in page
+    order beats looking each current row up from the partial index (0.7 s against 0.9-1.3 s at
+    100,000 cases); a lookup by case still uses the primary key."""
+    return condition.replace("s.superseded_at IS NULL", "+s.superseded_at IS NULL")
+
+
 def member_states(known_at: datetime | None) -> str:
     """Every member as of :d, as known at :k: one row per member, with its stage, its case's term
     and its sponsor's arrival."""
@@ -136,7 +143,7 @@ member_state AS (
     COALESCE(s.withdrawn_on <= :d, 0) AS withdrawn,
     COALESCE(s.extended_on <= :d, 0) AS extended
   FROM rm_member_states s
-  WHERE {known("s", known_at)}
+  WHERE {scanned(known("s", known_at))}
 ),
 member_stage AS (
   SELECT s.*,
@@ -364,6 +371,8 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             return self._meta(c, DERIVED_WITH)
 
     def rederive(self, derivation: Derivation, progress: Progress | None = None) -> bool:
+        if self.derived_with() == derivation.fingerprint:
+            return False  # the common case, with no write
         with self.datastore.transaction(commit=True) as c:
             # Write first: two processes starting at once take turns instead of both deriving.
             c.execute("UPDATE rm_meta SET value = value WHERE key = ?", (SCHEMA,))
