@@ -2,9 +2,17 @@
 
 Every row carries the instant the system learned it (`recorded_at`, from the event) and, once a
 correction replaces it, the instant it stopped being the known value (`superseded_at`); rows with a
-business date keep it too. "As of D, as known at K" is then a filter on indexed columns, never a
-replay. The projection turns each event into row operations; the view applies a batch of them and
-the tracking position of the batch's last event in one transaction, so every event is applied
+business date keep it too. Every value a correction can change is kept this way (the sponsor, the
+grant, a member's details and facts), so "as of D, as known at K" is a filter on indexed columns,
+never a replay, and it answers what the cases themselves answered as known at K.
+
+Values the rules derive from dates (where a term ends, when a decision is due, whether a permit was
+ready within target) are derived here, in Python, by the domain's own functions with the calendar
+the projection was given (`Derivation`); the view records the fingerprint of that calendar and
+policy data, so a read model derived with other data can be derived again (`rederive`).
+
+The projection turns each event into row operations; the view applies a batch of them and the
+tracking position of the batch's last event in one transaction, so every event is applied
 exactly once, and a crash loses nothing but the batch it was writing.
 
 SQLite has no subscriptions, so `catch_up` reads the application's notification log from the
@@ -17,7 +25,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import singledispatchmethod
+from functools import cached_property, singledispatchmethod
 from typing import Any
 
 from eventsourcing.application import Application
@@ -25,8 +33,11 @@ from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
+from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.case import Case
-from domain.term import decision_due_on, journey_term
+from domain.policy import derivation_fingerprint
+from domain.term import decision_due_on, journey_term, permit_ready_within_target
+from domain.vocabulary import Criterion
 
 CATCH_UP_BATCH = 1000
 
@@ -35,22 +46,49 @@ CATCH_UP_BATCH = 1000
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """The values the read model stores that the domain derives from dates: computed by the domain
+    functions with one calendar, so the rules live in one place."""
+
+    calendar: AtwCalendar = ATW_CALENDAR
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return derivation_fingerprint(self.calendar)
+
+    def term_ends_on(self, granted_on: date) -> date:
+        return journey_term(granted_on, self.calendar).ends_on
+
+    def decision_due_on(self, submitted_on: date) -> tuple[date, date]:
+        """When the decision is due: without, and with, an extension."""
+        return (
+            decision_due_on(submitted_on, extended=False, calendar=self.calendar),
+            decision_due_on(submitted_on, extended=True, calendar=self.calendar),
+        )
+
+    @staticmethod
+    def permit_within_target(decided_on: date, issued_on: date) -> bool:
+        return permit_ready_within_target(decided_on, issued_on)
+
+
+@dataclass(frozen=True)
 class CaseOpenedRow:
     case_id: str
     recorded_at: datetime
-    sponsor_v_number: str
-    sponsor_name: str
-    sponsor_arrived_on: date
 
 
 @dataclass(frozen=True)
 class SponsorRow:
-    """The sponsor's current details (listings show today's spelling; rules read the case)."""
+    """The sponsor's details as opened or corrected, known from `recorded_at` until a correction
+    supersedes them (a listing as known at K shows the name known then; the route reads
+    `arrived_on`)."""
 
     case_id: str
-    sponsor_v_number: str
-    sponsor_name: str
-    sponsor_arrived_on: date
+    version: int
+    recorded_at: datetime
+    v_number: str
+    name: str
+    arrived_on: date
 
 
 @dataclass(frozen=True)
@@ -93,7 +131,41 @@ class MemberFactRow:
     extended_due_on: date | None = None
 
 
-Row = CaseOpenedRow | SponsorRow | TermRow | MemberRow | MemberFactRow
+@dataclass(frozen=True)
+class PermitRow(MemberFactRow):
+    """A permit. Whether it was ready within target needs the decision's date, which the view
+    holds (the decision may be in the same batch), so the view asks the row."""
+
+    def within_target(self, decided_on: date) -> bool:
+        return Derivation.permit_within_target(decided_on, self.business_date)
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """An assessment of whether a late application's lateness is excusable. Assessments are never
+    corrected: a later one (by `assessed_on`, ties by `version`) counts instead."""
+
+    case_id: str
+    member_id: str
+    version: int
+    recorded_at: datetime
+    assessed_on: date
+    outcome: str
+
+
+Row = CaseOpenedRow | SponsorRow | TermRow | MemberRow | MemberFactRow | FindingRow
+Progress = Callable[[str, int, int], None]  # what, done, total
+
+
+class DerivedWithOtherData(Exception):
+    """The read model holds values derived with other calendar or policy data than these rows:
+    it must be derived again (`rederive`, done when a process starts) before new rows join it."""
+
+    def __init__(self, recorded: str, offered: str) -> None:
+        super().__init__(
+            f"the read model was derived with data {recorded[:12]}, these rows with {offered[:12]}: "
+            "restart to derive it again"
+        )
 
 
 # --- report answers -----------------------------------------------------------------------------
@@ -136,8 +208,20 @@ class ReadModelView(TrackingRecorder):
     """The materialized read model: writes with tracking, and the queries the API asks."""
 
     @abstractmethod
-    def apply(self, rows: Sequence[Row], tracking: Tracking) -> None:
-        """Apply the rows of one or more events and record `tracking`, in one transaction."""
+    def apply(self, rows: Sequence[Row], tracking: Tracking, derived_with: str) -> None:
+        """Apply the rows of one or more events and record `tracking`, in one transaction.
+        `derived_with` is the fingerprint of the data the rows were derived with: the view records
+        it, and refuses rows derived with other data than the rows it holds."""
+
+    @abstractmethod
+    def derived_with(self) -> str | None:
+        """The fingerprint the rows were derived with (None while there are none)."""
+
+    @abstractmethod
+    def rederive(self, derivation: Derivation, progress: Progress | None = None) -> bool:
+        """Derive every derived value again with `derivation` if the view was derived with other
+        data, in one transaction (readers see all old or all new values); whether it did. A view
+        with no rows yet just records `derivation`'s fingerprint."""
 
     @abstractmethod
     def holds_dependent_permit(
@@ -185,11 +269,23 @@ class ReadModelProjection(Projection[ReadModelView]):
             Case.PermitIssued,
             Case.ApplicationWithdrawn,
             Case.DecisionPeriodExtended,
+            Case.AssessmentRecorded,
         )
     )
 
+    def __init__(self, view: ReadModelView, calendar: AtwCalendar = ATW_CALENDAR) -> None:
+        super().__init__(view)
+        self.derivation = Derivation(calendar)
+
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.apply(self.rows_for(domain_event), tracking)
+        self.apply(self.rows_for(domain_event), tracking)
+
+    def apply(self, rows: Sequence[Row], tracking: Tracking) -> None:
+        self.view.apply(rows, tracking, self.derivation.fingerprint)
+
+    def rederive(self, progress: Progress | None = None) -> bool:
+        """Bring the view's derived values to this projection's calendar and policy data."""
+        return self.view.rederive(self.derivation, progress)
 
     @singledispatchmethod
     def rows_for(self, domain_event: Any) -> list[Row]:
@@ -198,20 +294,18 @@ class ReadModelProjection(Projection[ReadModelView]):
 
     @rows_for.register
     def _(self, e: Case.CaseOpened) -> list[Row]:
-        return [CaseOpenedRow(str(e.originator_id), e.timestamp, e.v_number, e.name, e.arrived_on)]
+        return [CaseOpenedRow(str(e.originator_id), e.timestamp), self._sponsor(e)]
 
     @rows_for.register
     def _(self, e: Case.SponsorDetailsCorrected) -> list[Row]:
-        return [SponsorRow(str(e.originator_id), e.v_number, e.name, e.arrived_on)]
+        return [self._sponsor(e)]
 
     @rows_for.register(Case.SponsorPermitGranted)
     @rows_for.register(Case.SponsorPermitGrantCorrected)
     def _(self, e: Any) -> list[Row]:
-        term = journey_term(e.granted_on)
+        ends_on = self.derivation.term_ends_on(e.granted_on)
         return [
-            TermRow(
-                str(e.originator_id), e.originator_version, e.timestamp, e.granted_on, term.ends_on
-            )
+            TermRow(str(e.originator_id), e.originator_version, e.timestamp, e.granted_on, ends_on)
         ]
 
     @rows_for.register(Case.FamilyMemberRegistered)
@@ -237,16 +331,8 @@ class ReadModelProjection(Projection[ReadModelView]):
     @rows_for.register(Case.ApplicationSubmitted)
     @rows_for.register(Case.ApplicationCorrected)
     def _(self, e: Any) -> list[Row]:
-        return [
-            self._fact(
-                e,
-                "application",
-                e.submitted_on,
-                e.channel,
-                decision_due_on(e.submitted_on, extended=False),
-                decision_due_on(e.submitted_on, extended=True),
-            )
-        ]
+        due_on, extended_due_on = self.derivation.decision_due_on(e.submitted_on)
+        return [self._fact(e, "application", e.submitted_on, e.channel, due_on, extended_due_on)]
 
     @rows_for.register
     def _(self, e: Case.DecisionTaken) -> list[Row]:
@@ -254,7 +340,7 @@ class ReadModelProjection(Projection[ReadModelView]):
 
     @rows_for.register
     def _(self, e: Case.PermitIssued) -> list[Row]:
-        return [self._fact(e, "permit", e.issued_on)]
+        return [PermitRow(**vars(self._fact(e, "permit", e.issued_on)))]
 
     @rows_for.register
     def _(self, e: Case.ApplicationWithdrawn) -> list[Row]:
@@ -263,6 +349,33 @@ class ReadModelProjection(Projection[ReadModelView]):
     @rows_for.register
     def _(self, e: Case.DecisionPeriodExtended) -> list[Row]:
         return [self._fact(e, "extension", e.extended_on)]
+
+    @rows_for.register
+    def _(self, e: Case.AssessmentRecorded) -> list[Row]:
+        # Of all findings, only excusable lateness decides what the read model answers (the route).
+        if e.criterion != Criterion.LATE_APPLICATION_EXCUSABLE:
+            return []
+        return [
+            FindingRow(
+                str(e.originator_id),
+                e.member_id,
+                e.originator_version,
+                e.timestamp,
+                e.assessed_on,
+                e.outcome,
+            )
+        ]
+
+    @staticmethod
+    def _sponsor(e: Any) -> SponsorRow:
+        return SponsorRow(
+            str(e.originator_id),
+            e.originator_version,
+            e.timestamp,
+            e.v_number,
+            e.name,
+            e.arrived_on,
+        )
 
     @staticmethod
     def _fact(
@@ -311,7 +424,7 @@ def catch_up(
         for notification in notifications:
             rows.extend(projection.rows_for(application.mapper.to_domain_event(notification)))
         try:
-            view.apply(rows, Tracking(application.name, notifications[-1].id))
+            projection.apply(rows, Tracking(application.name, notifications[-1].id))
         except IntegrityError:
             continue
         processed += len(notifications)

@@ -4,15 +4,20 @@ The mix follows DOMAIN.md's situations: most sponsors granted an independent per
 their grant or holding a dependent one; partners (married or not, sometimes two), minor and adult
 children, parents of unaccompanied minors; timely, late and missing applications; official and
 unofficial documents with assessments; grants, refusals, permits inside and outside the 4-day
-target, extensions, withdrawals and corrections. Every case is built through the `Case` aggregate's
-commands, so its guards keep every generated history one the system would have accepted; a step the
-guards refuse is skipped. The same seed and `today` give the same cases (ids included).
+target, extensions, withdrawals and corrections of every kind (the sponsor's details, the grant, a
+member's details, arrival and application), findings on excusable lateness, and members whose
+V-number is another case's sponsor's. Every case is built through the `Case` aggregate's commands,
+so its guards keep every generated history one the system would have accepted; an ordinary step the
+guards refuse is skipped, while corrections are made valid by construction (a refused one raises).
+`revise` records a later round of corrections on cases already saved, so that the instants between
+rounds fall between corrections. The same seed and `today` give the same cases (ids included).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from random import Random
 from uuid import UUID
@@ -65,11 +70,46 @@ FAMILIES = (
 )
 
 
+@dataclass(frozen=True)
+class Mix:
+    """How often each situation occurs: the chance per case, member or fact."""
+
+    sponsor_was_a_member: float = 0.005  # a sponsor's V-number is a family member's elsewhere
+    member_is_a_sponsor: float = 0.002  # a member's V-number is another case's sponsor's
+    arrival: float = 0.04
+    late: float = 0.08
+    excusable_finding: float = 0.3  # of late applications
+    grant_correction: float = 0.03
+    application_correction: float = 0.03
+    sponsor_correction: float = 0.01
+    member_correction: float = 0.01
+    arrival_correction: float = 0.2  # of arrivals
+
+
+REALISTIC = Mix()
+# For tests that must meet every kind of correction and the cross-case rule in a few hundred cases.
+EVERY_CORRECTION = Mix(
+    sponsor_was_a_member=0.2,
+    member_is_a_sponsor=0.1,
+    arrival=0.25,
+    late=0.25,
+    excusable_finding=0.6,
+    grant_correction=0.3,
+    application_correction=0.25,
+    sponsor_correction=0.3,
+    member_correction=0.25,
+    arrival_correction=0.5,
+)
+CRITERION_EXCUSABLE = "late_application_excusable"
+
+
 class CaseGenerator:
-    def __init__(self, seed: int, today: date) -> None:
+    def __init__(self, seed: int, today: date, mix: Mix = REALISTIC) -> None:
         self.rng = Random(seed)
         self.today = today
+        self.mix = mix
         self.member_v_numbers: list[str] = []
+        self.sponsor_v_numbers: list[str] = []
         self._v_number = 1_000_000_000 + self.rng.randrange(1_000_000)
 
     def cases(self, count: int) -> Iterator[Case]:
@@ -103,18 +143,32 @@ class CaseGenerator:
             )
             if member_id in case.members:
                 self.procedure(case, member_id)
-        if case.grant is not None and rng.random() < 0.03:
-            corrected = case.grant.granted_on - self.days(1, 3)
-            self.attempt(
-                lambda: case.grant_sponsor_permit(
-                    corrected,
-                    case.grant.permit_kind,
-                    "date on the grant letter",  # type: ignore[union-attr]
-                    actor=self.actor(),
-                    today=self.today,
-                )
-            )
+                if rng.random() < self.mix.member_correction:
+                    self.correct_member(case, member_id)
+        if case.grant is not None and rng.random() < self.mix.grant_correction:
+            self.correct_grant(case)
+        if rng.random() < self.mix.sponsor_correction:
+            self.correct_sponsor(case)
         return case
+
+    def revise(self, case: Case) -> None:
+        """A later round on a saved case: corrections of every kind and findings on lateness, each
+        with its chance from the mix."""
+        rng, mix = self.rng, self.mix
+        if rng.random() < mix.sponsor_correction:
+            self.correct_sponsor(case)
+        if case.grant is not None and rng.random() < mix.grant_correction:
+            self.correct_grant(case)
+        for member_id in list(case.members):
+            if rng.random() < mix.member_correction:
+                self.correct_member(case, member_id)
+            member = case.members[member_id]
+            if member.arrived_on is not None and rng.random() < mix.arrival_correction:
+                self.correct_arrival(case, member_id)
+            if member.application is not None and rng.random() < mix.application_correction:
+                self.correct_application(case, member_id)
+            if member.application is not None and rng.random() < mix.excusable_finding:
+                self.find_lateness(case, member_id)
 
     def sponsor(self) -> Sponsor:
         rng = self.rng
@@ -122,10 +176,11 @@ class CaseGenerator:
         unaccompanied_minor = rng.random() < 0.08
         age = rng.randint(15, 17) if unaccompanied_minor else rng.randint(19, 55)
         born_on = signed_on - timedelta(days=365 * age + rng.randrange(365))
-        if self.member_v_numbers and rng.random() < 0.005:
+        if self.member_v_numbers and rng.random() < self.mix.sponsor_was_a_member:
             v_number = rng.choice(self.member_v_numbers)  # a family member now asking as sponsor
         else:
             v_number = self.next_v_number()
+        self.sponsor_v_numbers.append(v_number)
         return Sponsor(
             v_number,
             self.name(),
@@ -191,6 +246,8 @@ class CaseGenerator:
     ) -> tuple[str, MemberDetails]:
         rng = self.rng
         v_number = self.next_v_number() if rng.random() < 0.7 else None
+        if self.sponsor_v_numbers and rng.random() < self.mix.member_is_a_sponsor:
+            v_number = rng.choice(self.sponsor_v_numbers)  # a sponsor elsewhere, coming as family
         return str(UUID(int=rng.getrandbits(128), version=4)), MemberDetails(
             name=self.name(),
             born_on=min(born_on, self.today),
@@ -205,11 +262,14 @@ class CaseGenerator:
 
     def procedure(self, case: Case, member_id: str) -> None:
         rng, grant = self.rng, case.grant
-        if rng.random() < 0.04:
+        if rng.random() < self.mix.arrival:
             self.act(case.record_arrival, member_id, case.sponsor.arrived_on)
+            arrived = case.members[member_id].arrived_on is not None
+            if arrived and rng.random() < self.mix.arrival_correction:
+                self.correct_arrival(case, member_id)
         if grant is None or rng.random() < 0.08:
             return
-        late = rng.random() < 0.08
+        late = rng.random() < self.mix.late
         submitted_on = grant.granted_on + (self.days(95, 220) if late else self.days(1, 88))
         if submitted_on > self.today:
             return
@@ -219,7 +279,11 @@ class CaseGenerator:
             submitted_on,
             rng.choice(("mvv_abroad", "in_netherlands")),
         )
+        if case.members[member_id].application is None:
+            return  # refused: not possible on that date
         self.documents(case, member_id, submitted_on)
+        if late and rng.random() < self.mix.excusable_finding:
+            self.find_lateness(case, member_id)
         decided_on = submitted_on + self.days(20, 240)
         if rng.random() < 0.1:
             self.act(
@@ -232,16 +296,128 @@ class CaseGenerator:
             self.act(case.withdraw, member_id, submitted_on + self.days(5, 60), "no longer comes")
         elif decided_on <= self.today and rng.random() < 0.8:
             self.decide(case, member_id, decided_on)
-        if rng.random() < 0.03:
-            self.attempt(
-                lambda: case.submit_application(
-                    member_id,
-                    submitted_on - self.days(1, 5),
-                    "mvv_abroad",
-                    "date stamp misread",
-                    actor=self.actor(),
-                    today=self.today,
-                )
+        if rng.random() < self.mix.application_correction:
+            self.correct_application(case, member_id)
+
+    # --- corrections, valid by construction -----------------------------------------------------
+
+    def correct_sponsor(self, case: Case) -> None:
+        rng, sponsor = self.rng, case.sponsor
+        v_number = sponsor.v_number
+        if rng.random() < 0.3:
+            v_number = (
+                rng.choice(self.member_v_numbers)
+                if self.member_v_numbers and rng.random() < 0.5
+                else self.next_v_number()
+            )
+        signed_on = sponsor.asylum_application_signed_on
+        corrected = replace(
+            sponsor,
+            v_number=v_number,
+            name=self.name() if rng.random() < 0.5 else sponsor.name,
+            # On or before signing the asylum application (DOMAIN.md), never before birth.
+            arrived_on=max(signed_on - self.days(0, 30), sponsor.born_on),
+        )
+        self.sponsor_v_numbers.append(v_number)
+        case.correct_sponsor_details(
+            corrected, "details from the asylum file", actor=self.actor(), today=self.today
+        )
+
+    def correct_grant(self, case: Case) -> None:
+        grant = case.grant
+        assert grant is not None
+        earliest = case.sponsor.asylum_application_signed_on + timedelta(days=1)
+        granted_on = min(max(grant.granted_on + self.days(-20, 20), earliest), self.today)
+        kind = grant.permit_kind
+        if self.rng.random() < 0.1:
+            kind = "dependent" if kind == "independent" else "independent"
+        case.grant_sponsor_permit(
+            granted_on, kind, "date on the grant letter", actor=self.actor(), today=self.today
+        )
+
+    def correct_member(self, case: Case, member_id: str) -> None:
+        rng, details = self.rng, case.members[member_id].details
+        changes: dict[str, object] = {"name": self.name()}
+        if rng.random() < 0.5:
+            choices = [None, self.next_v_number(), *self.sponsor_v_numbers[-20:]]
+            changes["v_number"] = rng.choice(choices)
+        changes |= self.other_relationship(case, member_id) if rng.random() < 0.3 else {}
+        case.correct_member_details(
+            member_id,
+            replace(details, **changes),  # type: ignore[arg-type]
+            "details from the family file",
+            actor=self.actor(),
+            today=self.today,
+        )
+
+    @staticmethod
+    def other_relationship(case: Case, member_id: str) -> dict[str, object]:
+        """A partner recorded as the sponsor's child, or a child as a partner, where no child
+        names that member as its parent (the aggregate refuses that)."""
+        details = case.members[member_id].details
+        named = any(m.details.partner_member_id == member_id for m in case.members.values())
+        neutral = dict.fromkeys(("marital_status", "child_of", "child_kind", "parent_kind"))
+        if details.relationship == "partner" and not named:
+            return neutral | {"relationship": "child", "child_of": "sponsor"} | {
+                "child_kind": "biological", "partner_member_id": None
+            }  # fmt: skip
+        if details.relationship == "child":
+            return neutral | {"relationship": "partner", "marital_status": "married"} | {
+                "partner_member_id": None
+            }  # fmt: skip
+        return {}
+
+    def correct_arrival(self, case: Case, member_id: str) -> None:
+        member = case.members[member_id]
+        arrived_on = case.sponsor.arrived_on + self.days(-5, 5)
+        arrived_on = min(max(arrived_on, member.born_on), self.today)
+        case.record_arrival(
+            member_id, arrived_on, "stamp in the passport", actor=self.actor(), today=self.today
+        )
+
+    def correct_application(self, case: Case, member_id: str) -> None:
+        """Another date (not after what followed it, not before birth) or another channel."""
+        member = case.members[member_id]
+        application = member.application
+        assert application is not None
+        following = [
+            fact_on
+            for fact_on in (
+                member.decision.decided_on if member.decision else None,
+                member.extension.extended_on if member.extension else None,
+                member.withdrawal.withdrawn_on if member.withdrawal else None,
+                self.today,
+            )
+            if fact_on is not None
+        ]
+        submitted_on = application.submitted_on + self.days(-12, 12)
+        submitted_on = max(min(submitted_on, *following), member.born_on)
+        channel = self.rng.choice(("mvv_abroad", "in_netherlands"))
+        case.submit_application(
+            member_id,
+            submitted_on,
+            channel,
+            "date stamp misread",
+            actor=self.actor(),
+            today=self.today,
+        )
+
+    def find_lateness(self, case: Case, member_id: str) -> None:
+        """A finding on whether the lateness is excusable; sometimes two on one day (the later
+        recorded counts)."""
+        application = case.members[member_id].application
+        assert application is not None
+        assessed_on = min(application.submitted_on + self.days(0, 40), self.today)
+        for _ in range(self.rng.choice((1, 1, 1, 2))):
+            outcome = "met" if self.rng.random() < 0.6 else "not_met"
+            case.record_assessment(
+                member_id,
+                assessed_on,
+                CRITERION_EXCUSABLE,
+                outcome,
+                "reasons for the delay",
+                actor=self.actor(),
+                today=self.today,
             )
 
     def documents(self, case: Case, member_id: str, submitted_on: date) -> None:

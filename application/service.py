@@ -34,6 +34,7 @@ from application.results import (
     ReportAnswer,
 )
 from application.transcodings import register_nareis_transcodings
+from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case, grounds_not_supported, refusal_dates
@@ -102,9 +103,11 @@ class NareisApplication(Application[UUID]):
         *,
         clock: Clock | None = None,
         dependent_permits: DependentPermitRegister | None = None,
+        calendar: AtwCalendar = ATW_CALENDAR,
     ) -> None:
         super().__init__(env)
         self.clock: Clock = clock or AmsterdamClock()
+        self.calendar = calendar  # the Atw calendar the queries count terms with
         self.dependent_permits: DependentPermitRegister = dependent_permits or NoDependentPermits()
         self.read_model: ReadModelView | None = None
         self._commit_listeners: list[Callable[[], None]] = []
@@ -348,7 +351,8 @@ class NareisApplication(Application[UUID]):
     ) -> CaseDeadlineAnswer:
         case = self._case_known_at(case_id, known_at)
         on = as_of or self.today()
-        return CaseDeadlineAnswer(str(case.id), case.version, on, case_deadline(case.facts(), on))
+        deadline = case_deadline(case.facts(), on, self.calendar)
+        return CaseDeadlineAnswer(str(case.id), case.version, on, deadline)
 
     def eligibility(
         self, case_id: str, as_of: date | None = None, known_at: datetime | None = None
@@ -357,7 +361,10 @@ class NareisApplication(Application[UUID]):
         on = as_of or self.today()
         holds = self.dependent_permits.holds_dependent_permit(case.sponsor.v_number, on, known_at)
         return CaseEligibilityAnswer(
-            str(case.id), case.version, on, evaluate_case(case.facts(), on, holds)
+            str(case.id),
+            case.version,
+            on,
+            evaluate_case(case.facts(), on, holds, calendar=self.calendar),
         )
 
     def history(
@@ -413,7 +420,7 @@ class NareisApplication(Application[UUID]):
             day: self.dependent_permits.holds_dependent_permit(v_number, day, known_at)
             for day in refusal_dates(facts)
         }
-        marks = grounds_not_supported(facts, holds_on)
+        marks = grounds_not_supported(facts, holds_on, calendar=self.calendar)
         return {member_id: tuple(str(g) for g in grounds) for member_id, grounds in marks.items()}
 
     def today(self) -> date:

@@ -48,7 +48,7 @@ def case_ids(app: NareisApplication) -> Iterator[UUID]:
 
 
 def rebuild_read_model(app: NareisApplication, fresh: ReadModelView, up_to: int) -> None:
-    projection = ReadModelProjection(fresh)
+    projection = ReadModelProjection(fresh, app.calendar)
     position = 0
     while notifications := app.recorder.select_notifications(
         start=position,
@@ -60,7 +60,7 @@ def rebuild_read_model(app: NareisApplication, fresh: ReadModelView, up_to: int)
         rows: list[Row] = []
         for notification in notifications:
             rows.extend(projection.rows_for(app.mapper.to_domain_event(notification)))
-        fresh.apply(rows, Tracking(app.name, notifications[-1].id))
+        projection.apply(rows, Tracking(app.name, notifications[-1].id))
         position = notifications[-1].id
 
 
@@ -104,16 +104,19 @@ def verify_case(
             "case", key, (served.version, served.facts()), (replayed.version, replayed.facts())
         )
         return
-    if case_deadline(served.facts(), on) != case_deadline(replayed.facts(), on):
-        yield Difference(
-            "deadline", key, case_deadline(served.facts(), on), case_deadline(replayed.facts(), on)
-        )
+    served_deadline = case_deadline(served.facts(), on, app.calendar)
+    rebuilt_deadline = case_deadline(replayed.facts(), on, app.calendar)
+    if served_deadline != rebuilt_deadline:
+        yield Difference("deadline", key, served_deadline, rebuilt_deadline)
     v_number = served.sponsor.v_number
     served_answer = evaluate_case(
-        served.facts(), on, stored_view.holds_dependent_permit(v_number, on)
+        served.facts(), on, stored_view.holds_dependent_permit(v_number, on), calendar=app.calendar
     )
     rebuilt_answer = evaluate_case(
-        replayed.facts(), on, rebuilt_view.holds_dependent_permit(v_number, on)
+        replayed.facts(),
+        on,
+        rebuilt_view.holds_dependent_permit(v_number, on),
+        calendar=app.calendar,
     )
     if served_answer != rebuilt_answer:
         yield Difference("eligibility", key, served_answer, rebuilt_answer)

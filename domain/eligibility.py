@@ -57,6 +57,7 @@ def evaluate_member(
     member_id: str,
     on: date,
     sponsor_holds_dependent_permit: bool,
+    *,
     versions: tuple[PolicyVersion, ...] = POLICY_VERSIONS,
     calendar: AtwCalendar = ATW_CALENDAR,
 ) -> MemberEligibility:
@@ -73,6 +74,7 @@ def evaluate_case(
     facts: CaseFacts,
     on: date,
     sponsor_holds_dependent_permit: bool,
+    *,
     versions: tuple[PolicyVersion, ...] = POLICY_VERSIONS,
     calendar: AtwCalendar = ATW_CALENDAR,
 ) -> tuple[MemberEligibility, ...]:
@@ -113,6 +115,7 @@ def refusal_dates(facts: CaseFacts) -> frozenset[date]:
 def grounds_not_supported(
     facts: CaseFacts,
     sponsor_holds_dependent_permit_on: Mapping[date, bool],
+    *,
     versions: tuple[PolicyVersion, ...] = POLICY_VERSIONS,
     calendar: AtwCalendar = ATW_CALENDAR,
 ) -> dict[str, tuple[RuleId, ...]]:

@@ -60,6 +60,7 @@ def serve(
     if settings.tokens_generated:
         token = next(iter(settings.tokens))
         typer.echo(f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token}", err=True)
+    rederive_with_progress(nareis, Console(stderr=True))
     if settings.projections_in_process:
         nareis.start_projections()
     app = create_app(nareis, settings.tokens, close_on_shutdown=True)
@@ -89,6 +90,32 @@ def _open() -> Nareis:
     except ConfigurationError as error:
         typer.echo(f"nareis: {error}", err=True)
         raise typer.Exit(2) from None
+
+
+def rederive_with_progress(nareis: Nareis, console: Console) -> bool:
+    """At start: if the read model was derived with other calendar or policy data (a new decree,
+    another term length), derive its dates again, in one transaction, showing the steps."""
+    with Progress(
+        TextColumn("re-deriving the read model: {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("comparing", total=None, visible=False)
+
+        def advance(what: str, done: int, total: int) -> None:
+            progress.update(task, description=what, completed=done, total=total, visible=True)
+
+        started = time.perf_counter()
+        derived = nareis.rederive(advance)
+    if derived:
+        console.print(
+            "the calendar or policy data changed since the read model was derived: its dates "
+            f"were derived again in {time.perf_counter() - started:.1f} s"
+        )
+    return derived
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -256,7 +283,7 @@ def rebuild() -> None:
     nareis = _open()
     console = Console(stderr=True)
     try:
-        nareis.read_model.view.clear()
+        nareis.read_model.view.clear()  # empty, so derived with this start's data from here on
         _catch_up_with_progress(nareis, console, "rebuilding the read model")
     finally:
         nareis.close()
@@ -278,6 +305,7 @@ def project(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     try:
+        rederive_with_progress(nareis, console)
         _catch_up_with_progress(nareis, console, "catching up", batch_size)
         while not once and not stop.wait(nareis.settings.projection_poll_seconds):
             processed = catch_up(nareis.application, nareis.read_model, batch_size=batch_size)
@@ -325,6 +353,7 @@ def seed_load(
             f"({events / max(elapsed, 1e-9):,.0f} events/s)"
         )
         if project_after:
+            rederive_with_progress(nareis, console)
             _catch_up_with_progress(nareis, console, "projecting")
     finally:
         nareis.close()
@@ -357,6 +386,7 @@ def report(
     """Print a report from the read model (catching it up first)."""
     nareis = _open()
     try:
+        rederive_with_progress(nareis, Console(stderr=True))
         nareis.catch_up()
         day, instant = _date_option(as_of, "--as-of"), _instant(known_at)
         if name == ReportName.DEADLINES:

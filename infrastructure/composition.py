@@ -8,8 +8,9 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 from application.ports import Clock
-from application.projections import ReadModelProjection, catch_up
+from application.projections import Progress, ReadModelProjection, catch_up
 from application.service import NareisApplication
+from domain.calendar import ATW_CALENDAR, AtwCalendar
 from infrastructure.persistence import environment_for
 from infrastructure.projection_worker import ProjectionWorker
 from infrastructure.settings import Settings
@@ -26,13 +27,20 @@ class Nareis:
     worker: ProjectionWorker | None = None
     _scratch_factories: list[InfrastructureFactory] = field(default_factory=list)
 
+    def rederive(self, progress: Progress | None = None) -> bool:
+        """If the read model was derived with other calendar or policy data, derive its dates
+        again with this system's, in one transaction; whether it did. Every start does this."""
+        return self.read_model.rederive(progress)
+
     def catch_up(self) -> int:
         """Bring every projection up to date now (tools and tests; the worker does it in serve)."""
+        self.rederive()
         return catch_up(self.application, self.read_model)
 
     def start_projections(self) -> None:
         """Run the projections in a background thread; its first round catches up any backlog, so
         the API serves at once (reports may lag until it is done)."""
+        self.rederive()
         self.worker = ProjectionWorker(
             self.application, self.read_model, self.settings.projection_poll_seconds
         )
@@ -55,9 +63,15 @@ class Nareis:
             factory.close()
 
 
-def build(settings: Settings, clock: Clock | None = None) -> Nareis:
-    application = NareisApplication(environment_for(settings.database_url), clock=clock)
+def build(
+    settings: Settings, clock: Clock | None = None, calendar: AtwCalendar = ATW_CALENDAR
+) -> Nareis:
+    """The system on `settings`; `calendar` (default: the packaged Atw data) decides where terms
+    end, in the queries on a case and in the read model alike."""
+    application = NareisApplication(
+        environment_for(settings.database_url), clock=clock, calendar=calendar
+    )
     view = application.factory.tracking_recorder(SQLiteReadModel)
     application.dependent_permits = view
     application.read_model = view
-    return Nareis(settings, application, ReadModelProjection(view))
+    return Nareis(settings, application, ReadModelProjection(view, calendar))

@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from application.projections import ReadModelProjection
+
 NAREIS = Path(sys.executable).parent / "nareis"
 CASEWORKER_TOKEN = "cw-token"
 AUDITOR_TOKEN = "au-token"
@@ -208,6 +210,33 @@ class Server:
             return self.log_path.stat().st_size
         except FileNotFoundError:
             return 0
+
+    def projection_position(self) -> tuple[int, int]:
+        """(the read model's tracking position, the last event the read model projects), read
+        from the file (read-only; the server keeps writing)."""
+        topics = ReadModelProjection.topics
+        with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10) as db:
+            last = db.execute(
+                f"SELECT MAX(rowid) FROM stored_events WHERE topic IN ({', '.join('?' * len(topics))})",
+                topics,
+            ).fetchone()[0]
+            tracked = db.execute(
+                "SELECT notification_id FROM tracking WHERE application_name = 'Nareis'"
+            ).fetchone()
+        return (tracked[0] if tracked else 0), (last or 0)
+
+    def wait_until_projected(self, timeout: float | None = None) -> None:
+        """Until the read model has applied every event recorded so far (API.md: projections
+        "may lag, by at most a few seconds")."""
+        timeout = PROJECTION_LAG_SECONDS if timeout is None else timeout
+        tracked, last = self.projection_position()
+        deadline = time.monotonic() + timeout
+        while tracked < last:
+            assert time.monotonic() < deadline, (
+                f"projected up to {tracked} of {last} in {timeout} s"
+            )
+            time.sleep(0.02)
+            tracked, _ = self.projection_position()
 
     def event_count(self) -> int:
         """Every event stored in the file, across all cases (read-only; the server keeps writing)."""

@@ -54,10 +54,12 @@ def test_a_clean_database_verifies_with_no_differences(db_path: Path):
 def test_an_altered_view_row_is_found_and_the_command_fails(db_path: Path):
     prepared(db_path)
     with sqlite3.connect(db_path) as raw:
-        raw.execute("UPDATE rm_member_facts SET business_date = '2027-01-01' WHERE fact = 'permit'")
+        raw.execute(
+            "UPDATE rm_member_states SET issued_on = '2027-01-01' WHERE issued_on IS NOT NULL"
+        )
     result = run(db_path, "replay", "--verify")
     assert result.returncode == 1
-    assert "rm_member_facts" in result.stdout and "2027-01-01" in result.stdout
+    assert "rm_member_states" in result.stdout and "2027-01-01" in result.stdout
 
 
 def test_an_altered_snapshot_is_found(db_path: Path):
