@@ -278,6 +278,8 @@ class ReadModelProjection(Projection[ReadModelView]):
         self.derivation = Derivation(calendar)
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """One event at a time: `catch_up` batches instead, but the library's `ProjectionRunner`
+        (for recorders with `subscribe()`) calls this, and `Projection` declares it abstract."""
         self.apply(self.rows_for(domain_event), tracking)
 
     def apply(self, rows: Sequence[Row], tracking: Tracking) -> None:

@@ -63,6 +63,7 @@ from domain.vocabulary import (
     DecisionOutcome,
     DocumentKind,
     MaritalStatus,
+    Outcome,
     Overall,
     ParentKind,
     PermitKind,
@@ -739,7 +740,7 @@ class Case(Aggregate):
             open_rules = [
                 f"{r.id} ({r.outcome})"
                 for r in eligibility.rules
-                if r.outcome in ("not_met", "unknown")
+                if r.outcome in (Outcome.NOT_MET, Outcome.UNKNOWN)
             ]
             raise GrantRequiresEligibility(
                 f"Family member {member_id} is {eligibility.overall} on "

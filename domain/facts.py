@@ -12,7 +12,6 @@ from datetime import date
 from functools import cached_property
 
 from domain.vocabulary import (
-    AssessmentOutcome,
     Criterion,
     DecisionOutcome,
     DocumentKind,
@@ -147,10 +146,6 @@ class MemberFacts:
         """The assessment that counts for a criterion: the latest `assessed_on`, ties by recording."""
         relevant = [a for a in self.assessments if a.criterion == criterion]
         return max(relevant, key=lambda a: (a.assessed_on, a.sequence), default=None)
-
-    def finding_is(self, criterion: Criterion, outcome: AssessmentOutcome) -> bool:
-        found = self.finding(criterion)
-        return found is not None and found.outcome == outcome
 
     @property
     def is_granted(self) -> bool:

@@ -19,6 +19,7 @@ from domain.vocabulary import (
     ChildOf,
     Criterion,
     DocumentKind,
+    MaritalStatus,
     Outcome,
     ParentKind,
     PermitKind,
@@ -227,7 +228,7 @@ def partner_relationship(ctx: RuleContext) -> RuleResult:
             Outcome.NOT_MET,
             f"durable exclusive relationship not met ({_d(finding.assessed_on)})",
         )
-    if member.details.marital_status == "married":
+    if member.details.marital_status == MaritalStatus.MARRIED:
         return _result(rule, Outcome.MET, "married to the sponsor")
     if finding is not None:
         return _result(

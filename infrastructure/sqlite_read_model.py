@@ -42,7 +42,6 @@ from application.projections import (
 SCHEMA_VERSION = "2"
 SCHEMA, DERIVED_WITH = "schema_version", "derived_with"
 STAGES = ("registered", "applied", "granted", "refused", "withdrawn", "permit_issued")
-STATUSES = ("awaiting_grant", "open", "expired")
 KNOWN = "recorded_at TEXT NOT NULL, superseded_at TEXT"
 
 META = (
