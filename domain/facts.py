@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
+from domain.term import permanent_residence_possible_from, permit_valid_until
 from domain.vocabulary import (
     Criterion,
     DecisionOutcome,
@@ -87,6 +88,15 @@ class Decision:
 class Permit:
     issued_on: date
     valid_from: date
+
+    @property
+    def valid_until(self) -> date:
+        return permit_valid_until(self.valid_from)
+
+    @property
+    def permanent_residence_from(self) -> date:
+        """From when permanent residence (and Dutch citizenship) can be applied for."""
+        return permanent_residence_possible_from(self.valid_from)
 
 
 @dataclass(frozen=True)

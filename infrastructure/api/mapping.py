@@ -13,8 +13,7 @@ from application.results import (
     HistoryEntry,
     ReportAnswer,
 )
-from domain.facts import MemberDetails, MemberFacts, Sponsor
-from domain.term import permanent_residence_possible_from, permit_valid_until
+from domain.facts import Decision, MemberDetails, MemberFacts, Permit, Sponsor
 from infrastructure.api import schemas
 
 
@@ -63,7 +62,6 @@ def _value(choice: object) -> str | None:
 
 def _member_out(member: MemberFacts, ground_not_supported: tuple[str, ...]) -> schemas.MemberOut:
     d = member.details
-    permit = member.permit
     return schemas.MemberOut(
         member_id=member.member_id,
         name=d.name,
@@ -86,24 +84,28 @@ def _member_out(member: MemberFacts, ground_not_supported: tuple[str, ...]) -> s
             )
             for a in member.assessments
         ],
-        decision=schemas.DecisionOut(
-            decided_on=member.decision.decided_on,
-            outcome=member.decision.outcome,
-            grounds=list(member.decision.grounds),
-            ground_not_supported=list(ground_not_supported),
-        )
-        if member.decision
-        else None,
-        permit=schemas.PermitOut(
-            permanent_residence_from=permanent_residence_possible_from(permit.valid_from),
-            issued_on=permit.issued_on,
-            valid_from=permit.valid_from,
-            valid_until=permit_valid_until(permit.valid_from),
-        )
-        if permit
-        else None,
+        decision=_decision_out(member.decision, ground_not_supported) if member.decision else None,
+        permit=_permit_out(member.permit) if member.permit else None,
         withdrawal=vars(member.withdrawal) if member.withdrawal else None,
         decision_period_extension=vars(member.extension) if member.extension else None,
+    )
+
+
+def _decision_out(decision: Decision, ground_not_supported: tuple[str, ...]) -> schemas.DecisionOut:
+    return schemas.DecisionOut(
+        decided_on=decision.decided_on,
+        outcome=decision.outcome,
+        grounds=list(decision.grounds),
+        ground_not_supported=list(ground_not_supported),
+    )
+
+
+def _permit_out(permit: Permit) -> schemas.PermitOut:
+    return schemas.PermitOut(
+        issued_on=permit.issued_on,
+        valid_from=permit.valid_from,
+        valid_until=permit.valid_until,
+        permanent_residence_from=permit.permanent_residence_from,
     )
 
 

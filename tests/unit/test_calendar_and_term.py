@@ -19,6 +19,7 @@ from domain.calendar import (
     load_decrees,
 )
 from domain.deadline import explain_term
+from domain.facts import Permit
 from domain.term import (
     DECISION_TERM_MONTHS,
     EXTENDED_DECISION_TERM_MONTHS,
@@ -447,6 +448,12 @@ def test_the_permit_is_valid_five_years_and_permanent_residence_can_be_applied_f
 ):
     assert permit_valid_until(D(valid_from)) == D(valid_until)
     assert permanent_residence_possible_from(D(valid_from)) == D(valid_until)
+
+
+def test_a_permit_knows_its_own_validity_and_when_permanent_residence_can_be_applied_for():
+    permit = Permit(issued_on=D("2024-03-04"), valid_from=D("2024-02-29"))
+    assert permit.valid_until == D("2029-02-28")
+    assert permit.permanent_residence_from == D("2029-02-28")
 
 
 @pytest.mark.parametrize(
