@@ -9,7 +9,7 @@ date.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
 
+from application.audit_trail import AuditTrail
 from application.ports import (
     AmsterdamClock,
     Clock,
@@ -45,23 +46,6 @@ SNAPSHOT_INTERVAL = 50
 # Snapshots are derived data. When the shape of the Case's state changes, bump this: snapshots of
 # the old shape are then ignored (they live in another table) and new ones are taken as cases change.
 SNAPSHOT_SCHEMA_VERSION = 2
-# The business date of each kind of fact that has one (DOMAIN.md "Rules": facts without a business
-# date, such as the case opening, a registration or a correction of details, count at every date).
-BUSINESS_DATE_FIELD: dict[type, str] = {
-    Case.SponsorPermitGranted: "granted_on",
-    Case.SponsorPermitGrantCorrected: "granted_on",
-    Case.FamilyMemberArrived: "arrived_on",
-    Case.FamilyMemberArrivalCorrected: "arrived_on",
-    Case.ApplicationSubmitted: "submitted_on",
-    Case.ApplicationCorrected: "submitted_on",
-    Case.DocumentReceived: "received_on",
-    Case.AssessmentRecorded: "assessed_on",
-    Case.DecisionTaken: "decided_on",
-    Case.PermitIssued: "issued_on",
-    Case.ApplicationWithdrawn: "withdrawn_on",
-    Case.DecisionPeriodExtended: "extended_on",
-}
-_EVENT_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
 
 @dataclass(frozen=True)
@@ -370,44 +354,13 @@ class NareisApplication(Application[UUID]):
     def history(
         self, case_id: str, as_of: date | None = None, known_at: datetime | None = None
     ) -> list[HistoryEntry]:
-        """The audit trail, oldest first; corrections show the old and new values and the reason.
-        With `as_of`, only the facts that counted on that date (and those without a business
-        date)."""
+        """The audit trail as known at `known_at` (`application.audit_trail`), with each refusal's
+        grounds not supported marked as in the case view."""
         case_uuid = self._case_uuid(case_id)
-        last = self._version_known_at(case_uuid, known_at)
-        entries: list[HistoryEntry] = []
-        case: Case | None = None
-        for recorded in self.events.get(case_uuid, lte=last):
-            changes = case.correction_changes(recorded) if case is not None else None
-            case = recorded.mutate(case)  # type: ignore[attr-defined]
-            data = {k: v for k, v in recorded.__dict__.items() if k not in _EVENT_ENVELOPE}
-            happened_on = business_date_of(recorded)
-            if as_of is not None and happened_on is not None and happened_on > as_of:
-                continue
-            entries.append(
-                HistoryEntry(
-                    version=recorded.originator_version,
-                    event=type(recorded).__name__,
-                    recorded_at=recorded.timestamp,
-                    actor=recorded.actor,
-                    data=data,
-                    changes=changes,
-                    reason=data.get("correction_reason"),
-                )
-            )
-        return self._mark_decisions(entries, case, known_at)
-
-    def _mark_decisions(
-        self, entries: list[HistoryEntry], case: Case | None, known_at: datetime | None
-    ) -> list[HistoryEntry]:
-        """Each DecisionTaken entry with its grounds not supported (as in the case view)."""
-        marks = self._grounds_not_supported(case, known_at) if case is not None else {}
-        return [
-            replace(e, ground_not_supported=marks.get(e.data["member_id"], ()))
-            if e.event == "DecisionTaken"
-            else e
-            for e in entries
-        ]
+        events = self.events.get(case_uuid, lte=self._version_known_at(case_uuid, known_at))
+        trail = AuditTrail.of(events, as_of)
+        marks = self._grounds_not_supported(trail.case, known_at) if trail.case else {}
+        return trail.with_grounds_marked(marks)
 
     def _grounds_not_supported(
         self, case: Case, known_at: datetime | None
@@ -583,9 +536,3 @@ class NareisApplication(Application[UUID]):
             return UUID(case_id)
         except (ValueError, TypeError, AttributeError):
             raise CaseNotFound(case_id) from None
-
-
-def business_date_of(recorded: object) -> date | None:
-    """The date the recorded fact happened in the world; None for facts without one."""
-    field = BUSINESS_DATE_FIELD.get(type(recorded))
-    return getattr(recorded, field) if field is not None else None

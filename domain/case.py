@@ -748,34 +748,6 @@ class Case(Aggregate):
                 f"{', '.join(open_rules)}."
             )
 
-    # --- the audit trail ------------------------------------------------------------------------
-
-    def correction_changes(self, correction: object) -> dict[str, dict[str, Any]] | None:
-        """For a correction event about to be applied to this case: the changed fields' old and new
-        values, as `{"old": {...}, "new": {...}}` (the audit-trail shape of Dutch case systems,
-        "wijzigingen {oud, nieuw}"). None for events that are not corrections."""
-        before = self._corrected_value(correction)
-        if before is None:
-            return None
-        old = {f: v for f, v in before.items() if v != getattr(correction, f)}
-        return {"old": old, "new": {f: getattr(correction, f) for f in old}}
-
-    def _corrected_value(self, correction: object) -> dict[str, Any] | None:
-        member = self.members.get(getattr(correction, "member_id", ""))
-        if isinstance(correction, Case.SponsorPermitGrantCorrected):
-            return _as_event_fields(self.grant) if self.grant else {}
-        if isinstance(correction, Case.SponsorDetailsCorrected):
-            return _as_event_fields(self.sponsor)
-        if member is None:
-            return None
-        if isinstance(correction, Case.FamilyMemberDetailsCorrected):
-            return _as_event_fields(member.details)
-        if isinstance(correction, Case.FamilyMemberArrivalCorrected):
-            return {"arrived_on": member.arrived_on}
-        if isinstance(correction, Case.ApplicationCorrected):
-            return _as_event_fields(member.application) if member.application else {}
-        return None
-
     # --- mechanics ------------------------------------------------------------------------------
 
     def _update_member(self, member_id: str, **changes: Any) -> None:
