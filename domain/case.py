@@ -1,15 +1,17 @@
 """The `Case` aggregate: one sponsor's family-reunification case, one event stream.
 
 Public methods are commands: they check (`check_*`, raising a domain error before anything is
-recorded), compute what is needed, and then call an `@event` method whose body only applies the
-recorded values. Event bodies never check anything, so replaying old events never fails on today's
-rules or today's date.
+recorded), compute what is needed, and then record an event: they call an `@event` method whose body
+only applies the recorded values, or, for the four events that carry a whole sponsor's or member's
+details (`SponsorDetailsFields`, `MemberDetailsFields`), trigger an event class whose `apply` does
+the same. Event bodies never check anything, so replaying old events never fails on today's rules or
+today's date.
 """
 
 from __future__ import annotations
 
 from copy import copy
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -157,6 +159,44 @@ def check_member_details_shape(details: MemberDetails) -> None:
             )
 
 
+@dataclass(frozen=True)
+class SponsorDetailsFields:
+    """The sponsor's details, as CaseOpened and SponsorDetailsCorrected record them (stored events
+    hold these names in this order)."""
+
+    v_number: str
+    name: str
+    born_on: date
+    asylum_application_signed_on: date
+    arrived_on: date
+    unaccompanied_minor: bool
+
+    def sponsor(self) -> Sponsor:
+        return _value_from(Sponsor, self)
+
+
+@dataclass(frozen=True)
+class MemberDetailsFields:
+    """A member's details, as FamilyMemberRegistered and FamilyMemberDetailsCorrected record them
+    (stored events hold these names in this order; a field that does not apply is None)."""
+
+    member_id: str
+    name: str
+    born_on: date
+    relationship: str
+    mentioned_in_asylum_procedure: bool
+    family_bond_abroad: bool
+    v_number: str | None
+    marital_status: str | None
+    child_of: str | None
+    partner_member_id: str | None
+    child_kind: str | None
+    parent_kind: str | None
+
+    def details(self) -> MemberDetails:
+        return _value_from(MemberDetails, self)
+
+
 class Case(Aggregate):
     """One sponsor's case: the sponsor, the grant, and every family member's facts."""
 
@@ -167,24 +207,18 @@ class Case(Aggregate):
         cls, sponsor: Sponsor, *, actor: str, today: date, case_id: UUID | None = None
     ) -> Case:
         check_sponsor(sponsor, today)
-        if case_id is None:
-            return cls(actor=actor, **_as_event_fields(sponsor))
         return cls._create(cls.CaseOpened, id=case_id, actor=actor, **_as_event_fields(sponsor))
 
-    @event("CaseOpened")
-    def __init__(
-        self,
-        v_number: str,
-        name: str,
-        born_on: date,
-        asylum_application_signed_on: date,
-        arrived_on: date,
-        unaccompanied_minor: bool,
-        actor: str,
-    ) -> None:
-        self.sponsor = _value_from(Sponsor, locals())
+    def __init__(self) -> None:
+        self.sponsor: Sponsor  # CaseOpened.apply records it, once this has run
         self.grant: SponsorGrant | None = None
         self.members: dict[str, MemberFacts] = {}
+
+    class CaseOpened(SponsorDetailsFields, Aggregate.Created):
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.sponsor = self.sponsor()
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -216,23 +250,19 @@ class Case(Aggregate):
                 self.grant.granted_on, sponsor.born_on, "granted_on", "the sponsor"
             )
             self.check_signed_by_recorded_grant(sponsor.asylum_application_signed_on)
-        self._correct_sponsor_details(
-            actor=actor, correction_reason=correction_reason, **_as_event_fields(sponsor)
+        self.trigger_event(
+            self.SponsorDetailsCorrected,
+            correction_reason=correction_reason,
+            actor=actor,
+            **_as_event_fields(sponsor),
         )
 
-    @event("SponsorDetailsCorrected")
-    def _correct_sponsor_details(
-        self,
-        v_number: str,
-        name: str,
-        born_on: date,
-        asylum_application_signed_on: date,
-        arrived_on: date,
-        unaccompanied_minor: bool,
-        correction_reason: str,
-        actor: str,
-    ) -> None:
-        self.sponsor = _value_from(Sponsor, locals())
+    class SponsorDetailsCorrected(SponsorDetailsFields, Aggregate.Event):
+        correction_reason: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.sponsor = self.sponsor()
 
     def grant_sponsor_permit(
         self,
@@ -276,27 +306,18 @@ class Case(Aggregate):
     ) -> None:
         self.check_room_for_a_member()
         self.check_member_details(member_id, details, today)
-        self._register_member(member_id=member_id, actor=actor, **_as_event_fields(details))
+        self.trigger_event(
+            self.FamilyMemberRegistered,
+            member_id=member_id,
+            actor=actor,
+            **_as_event_fields(details),
+        )
 
-    @event("FamilyMemberRegistered")
-    def _register_member(
-        self,
-        member_id: str,
-        name: str,
-        born_on: date,
-        relationship: str,
-        mentioned_in_asylum_procedure: bool,
-        family_bond_abroad: bool,
-        v_number: str | None,
-        marital_status: str | None,
-        child_of: str | None,
-        partner_member_id: str | None,
-        child_kind: str | None,
-        parent_kind: str | None,
-        actor: str,
-    ) -> None:
-        details = _value_from(MemberDetails, locals())
-        self.members[member_id] = MemberFacts(member_id, details)
+    class FamilyMemberRegistered(MemberDetailsFields, Aggregate.Event):
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.members[self.member_id] = MemberFacts(self.member_id, self.details())
 
     def correct_member_details(
         self,
@@ -314,33 +335,20 @@ class Case(Aggregate):
         self.check_correction_reason(correction_reason, "The family member's details")
         self.check_no_fact_before_birth(member, details.born_on)
         self.check_still_partner_of_children(member_id, details)
-        self._correct_member_details(
+        self.trigger_event(
+            self.FamilyMemberDetailsCorrected,
             member_id=member_id,
             correction_reason=correction_reason,
             actor=actor,
             **_as_event_fields(details),
         )
 
-    @event("FamilyMemberDetailsCorrected")
-    def _correct_member_details(
-        self,
-        member_id: str,
-        name: str,
-        born_on: date,
-        relationship: str,
-        mentioned_in_asylum_procedure: bool,
-        family_bond_abroad: bool,
-        v_number: str | None,
-        marital_status: str | None,
-        child_of: str | None,
-        partner_member_id: str | None,
-        child_kind: str | None,
-        parent_kind: str | None,
-        correction_reason: str,
-        actor: str,
-    ) -> None:
-        details = _value_from(MemberDetails, locals())
-        self._update_member(member_id, details=details)
+    class FamilyMemberDetailsCorrected(MemberDetailsFields, Aggregate.Event):
+        correction_reason: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case._update_member(self.member_id, details=self.details())
 
     def record_arrival(
         self,
@@ -778,9 +786,9 @@ def document_id_for(case_version: int) -> str:
 V = TypeVar("V")
 
 
-def _value_from(value_type: type[V], values: dict[str, Any]) -> V:
-    """The value object whose fields an event method received as its parameters."""
-    return value_type(**{f.name: values[f.name] for f in fields(value_type)})  # type: ignore[arg-type]
+def _value_from(value_type: type[V], event: object) -> V:
+    """The value object whose fields an event carries."""
+    return value_type(**{f.name: getattr(event, f.name) for f in fields(value_type)})  # type: ignore[arg-type]
 
 
 def _as_event_fields(value: object) -> dict[str, Any]:
