@@ -2,10 +2,11 @@
 
 Public methods are commands: they check (`check_*`, raising a domain error before anything is
 recorded), compute what is needed, and then record an event: they call an `@event` method whose body
-only applies the recorded values, or, for the four events that carry a whole sponsor's or member's
-details (`SponsorDetailsFields`, `MemberDetailsFields`), trigger an event class whose `apply` does
-the same. Event bodies never check anything, so replaying old events never fails on today's rules or
-today's date.
+only applies the recorded values, or, where a fact and its correction record the same fields (the
+sponsor's details, the grant, a member's details, arrival and application), trigger an event class
+built on the base both share (`...Fields`: the fields in their stored order, and how they apply).
+Event bodies never check anything, so replaying old events never fails on today's rules or today's
+date.
 """
 
 from __future__ import annotations
@@ -171,8 +172,8 @@ class SponsorDetailsFields:
     arrived_on: date
     unaccompanied_minor: bool
 
-    def sponsor(self) -> Sponsor:
-        return _value_from(Sponsor, self)
+    def apply(self, case: Case) -> None:
+        case.sponsor = _value_from(Sponsor, self)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,41 @@ class MemberDetailsFields:
         return _value_from(MemberDetails, self)
 
 
+@dataclass(frozen=True)
+class GrantFields:
+    """The sponsor's grant, as SponsorPermitGranted and SponsorPermitGrantCorrected record it."""
+
+    granted_on: date
+    permit_kind: str
+
+    def apply(self, case: Case) -> None:
+        case.grant = SponsorGrant(self.granted_on, self.permit_kind)
+
+
+@dataclass(frozen=True)
+class ArrivalFields:
+    """A member's arrival, as FamilyMemberArrived and FamilyMemberArrivalCorrected record it."""
+
+    member_id: str
+    arrived_on: date
+
+    def apply(self, case: Case) -> None:
+        case._update_member(self.member_id, arrived_on=self.arrived_on)
+
+
+@dataclass(frozen=True)
+class ApplicationFields:
+    """A member's application, as ApplicationSubmitted and ApplicationCorrected record it."""
+
+    member_id: str
+    submitted_on: date
+    channel: str
+
+    def apply(self, case: Case) -> None:
+        application = Application(self.submitted_on, self.channel)
+        case._update_member(self.member_id, application=application)
+
+
 class Case(Aggregate):
     """One sponsor's case: the sponsor, the grant, and every family member's facts."""
 
@@ -216,9 +252,6 @@ class Case(Aggregate):
 
     class CaseOpened(SponsorDetailsFields, Aggregate.Created):
         actor: str
-
-        def apply(self, case: Case) -> None:
-            case.sponsor = self.sponsor()
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -261,9 +294,6 @@ class Case(Aggregate):
         correction_reason: str
         actor: str
 
-        def apply(self, case: Case) -> None:
-            case.sponsor = self.sponsor()
-
     def grant_sponsor_permit(
         self,
         granted_on: date,
@@ -279,25 +309,22 @@ class Case(Aggregate):
         check_grant_after_asylum_application(granted_on, self.sponsor)
         grant = SponsorGrant(granted_on, kind.value)
         if self.grant is None:
-            self._grant_sponsor_permit(granted_on=granted_on, permit_kind=kind.value, actor=actor)
+            self.trigger_event(self.SponsorPermitGranted, actor=actor, **_as_event_fields(grant))
         elif grant != self.grant:
             self.check_correction_reason(correction_reason, "The sponsor's grant")
-            self._correct_sponsor_grant(
-                granted_on=granted_on,
-                permit_kind=kind.value,
+            self.trigger_event(
+                self.SponsorPermitGrantCorrected,
                 correction_reason=correction_reason,
                 actor=actor,
+                **_as_event_fields(grant),
             )
 
-    @event("SponsorPermitGranted")
-    def _grant_sponsor_permit(self, granted_on: date, permit_kind: str, actor: str) -> None:
-        self.grant = SponsorGrant(granted_on, permit_kind)
+    class SponsorPermitGranted(GrantFields, Aggregate.Event):
+        actor: str
 
-    @event("SponsorPermitGrantCorrected")
-    def _correct_sponsor_grant(
-        self, granted_on: date, permit_kind: str, correction_reason: str, actor: str
-    ) -> None:
-        self.grant = SponsorGrant(granted_on, permit_kind)
+    class SponsorPermitGrantCorrected(GrantFields, Aggregate.Event):
+        correction_reason: str
+        actor: str
 
     # --- family members -------------------------------------------------------------------------
 
@@ -361,26 +388,21 @@ class Case(Aggregate):
     ) -> None:
         member = self.member(member_id)
         self.check_member_date(member, arrived_on, "arrived_on", today)
+        arrival = {"member_id": member_id, "arrived_on": arrived_on, "actor": actor}
         if member.arrived_on is None:
-            self._record_arrival(member_id=member_id, arrived_on=arrived_on, actor=actor)
+            self.trigger_event(self.FamilyMemberArrived, **arrival)
         elif member.arrived_on != arrived_on:
             self.check_correction_reason(correction_reason, "The family member's arrival")
-            self._correct_arrival(
-                member_id=member_id,
-                arrived_on=arrived_on,
-                correction_reason=correction_reason,
-                actor=actor,
+            self.trigger_event(
+                self.FamilyMemberArrivalCorrected, correction_reason=correction_reason, **arrival
             )
 
-    @event("FamilyMemberArrived")
-    def _record_arrival(self, member_id: str, arrived_on: date, actor: str) -> None:
-        self._update_member(member_id, arrived_on=arrived_on)
+    class FamilyMemberArrived(ArrivalFields, Aggregate.Event):
+        actor: str
 
-    @event("FamilyMemberArrivalCorrected")
-    def _correct_arrival(
-        self, member_id: str, arrived_on: date, correction_reason: str, actor: str
-    ) -> None:
-        self._update_member(member_id, arrived_on=arrived_on)
+    class FamilyMemberArrivalCorrected(ArrivalFields, Aggregate.Event):
+        correction_reason: str
+        actor: str
 
     def submit_application(
         self,
@@ -396,33 +418,23 @@ class Case(Aggregate):
         chosen = parse_choice(Channel, channel, "channel")
         self.check_member_date(member, submitted_on, "submitted_on", today)
         application = Application(submitted_on, chosen.value)
+        recorded = {"member_id": member_id, "actor": actor, **_as_event_fields(application)}
         if member.application is None:
             self.check_not_withdrawn(member)
-            self._submit_application(
-                member_id=member_id, submitted_on=submitted_on, channel=chosen.value, actor=actor
-            )
+            self.trigger_event(self.ApplicationSubmitted, **recorded)
         elif application != member.application:
             self.check_correction_reason(correction_reason, "The application")
             self.check_application_precedes_what_follows(member, submitted_on)
-            self._correct_application(
-                member_id=member_id,
-                submitted_on=submitted_on,
-                channel=chosen.value,
-                correction_reason=correction_reason,
-                actor=actor,
+            self.trigger_event(
+                self.ApplicationCorrected, correction_reason=correction_reason, **recorded
             )
 
-    @event("ApplicationSubmitted")
-    def _submit_application(
-        self, member_id: str, submitted_on: date, channel: str, actor: str
-    ) -> None:
-        self._update_member(member_id, application=Application(submitted_on, channel))
+    class ApplicationSubmitted(ApplicationFields, Aggregate.Event):
+        actor: str
 
-    @event("ApplicationCorrected")
-    def _correct_application(
-        self, member_id: str, submitted_on: date, channel: str, correction_reason: str, actor: str
-    ) -> None:
-        self._update_member(member_id, application=Application(submitted_on, channel))
+    class ApplicationCorrected(ApplicationFields, Aggregate.Event):
+        correction_reason: str
+        actor: str
 
     def receive_document(
         self,
