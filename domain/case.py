@@ -29,7 +29,6 @@ from domain.errors import (
     DateBeforeBirth,
     DecisionMissing,
     DecisionPeriodAlreadyExtended,
-    FutureBusinessDate,
     GrantBeforeAsylumApplication,
     GrantRequiresEligibility,
     MemberNotFound,
@@ -39,9 +38,7 @@ from domain.errors import (
     PermitAlreadyIssued,
     PermitBeforeDecision,
     RefusalWithoutGrounds,
-    RelationshipFieldMismatch,
     TooManyMembers,
-    ValueNotInList,
 )
 from domain.facts import (
     Application,
@@ -57,107 +54,28 @@ from domain.facts import (
     SponsorGrant,
     Withdrawal,
 )
+from domain.value_checks import (
+    check_grant_after_asylum_application,
+    check_member_details_shape,
+    check_not_before_birth,
+    check_not_in_future,
+    check_sponsor,
+    parse_choice,
+)
 from domain.vocabulary import (
     AssessmentOutcome,
     Channel,
-    ChildKind,
-    ChildOf,
     Criterion,
     DecisionOutcome,
     DocumentKind,
-    MaritalStatus,
     Outcome,
     Overall,
-    ParentKind,
     PermitKind,
     Relationship,
     RuleId,
 )
 
-E = TypeVar("E")
-
 MAX_MEMBERS = 50  # DOMAIN.md "Settled questions": at most 50 family members per case
-
-
-def parse_choice(enum: type[E], value: object, field: str) -> E:
-    """`value` as a member of `enum`, or `ValueNotInList` naming the allowed values."""
-    try:
-        return enum(value)  # type: ignore[call-arg]
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
-        raise ValueNotInList(field, f"{value!r} is not one of: {allowed}") from None
-
-
-def check_not_in_future(day: date, today: date, field: str) -> None:
-    if day > today:
-        raise FutureBusinessDate(
-            f"{field} {day.isoformat()} is in the future (today is {today.isoformat()})."
-        )
-
-
-def check_not_before_birth(day: date, born_on: date, field: str, whom: str) -> None:
-    if day < born_on:
-        raise DateBeforeBirth(
-            f"{field} {day.isoformat()} is before {whom} was born ({born_on.isoformat()})."
-        )
-
-
-def check_sponsor(sponsor: Sponsor, today: date) -> None:
-    check_not_in_future(sponsor.born_on, today, "sponsor.born_on")
-    for field in ("asylum_application_signed_on", "arrived_on"):
-        day = getattr(sponsor, field)
-        check_not_in_future(day, today, f"sponsor.{field}")
-        check_not_before_birth(day, sponsor.born_on, f"sponsor.{field}", "the sponsor")
-
-
-def check_grant_after_asylum_application(granted_on: date, sponsor: Sponsor) -> None:
-    """DOMAIN.md "Settled questions": a grant dated before the asylum application was signed is
-    refused (409); the grant answers that application, so it cannot come first."""
-    signed_on = sponsor.asylum_application_signed_on
-    if granted_on < signed_on:
-        raise GrantBeforeAsylumApplication(
-            f"granted_on {granted_on.isoformat()} is before the sponsor signed the asylum "
-            f"application on {signed_on.isoformat()}."
-        )
-
-
-_FIELDS_BY_RELATIONSHIP = {
-    Relationship.PARTNER: {"marital_status"},
-    Relationship.CHILD: {"child_of", "child_kind", "partner_member_id"},
-    Relationship.PARENT: {"parent_kind"},
-}
-_OPTIONAL_FIELDS = {"partner_member_id"}
-
-
-def check_member_details_shape(details: MemberDetails) -> None:
-    """Each relationship has its own fields (DOMAIN.md, FamilyMemberRegistered); others must be absent."""
-    relationship = parse_choice(Relationship, details.relationship, "relationship")
-    own = _FIELDS_BY_RELATIONSHIP[relationship]
-    for other in set().union(*_FIELDS_BY_RELATIONSHIP.values()) - own:
-        if getattr(details, other) is not None:
-            raise RelationshipFieldMismatch(other, f"does not apply to a {relationship.value}")
-    for field in sorted(own - _OPTIONAL_FIELDS):
-        if getattr(details, field) is None:
-            raise RelationshipFieldMismatch(field, f"is required for a {relationship.value}")
-    choices = {
-        "marital_status": MaritalStatus,
-        "child_of": ChildOf,
-        "child_kind": ChildKind,
-        "parent_kind": ParentKind,
-    }
-    for field, enum in choices.items():
-        if field in own:
-            parse_choice(enum, getattr(details, field), field)
-    if relationship == Relationship.CHILD:
-        names_partner = details.child_of in (ChildOf.PARTNER, ChildOf.SPONSOR_AND_PARTNER)
-        if names_partner and details.partner_member_id is None:
-            raise RelationshipFieldMismatch(
-                "partner_member_id", f"is required when child_of is {details.child_of}"
-            )
-        if not names_partner and details.partner_member_id is not None:
-            raise RelationshipFieldMismatch(
-                "partner_member_id", "applies only when the partner is a parent"
-            )
 
 
 @dataclass(frozen=True)
