@@ -237,7 +237,7 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         with self.datastore.transaction(commit=True) as c:
             self._check_derived_with(c, derived_with)
             for row in rows:
-                self._apply_row(c, row)
+                self._WRITES[type(row)](self, c, row, sortable_instant(row.recorded_at))
             self._insert_tracking(c, tracking)
 
     def _check_derived_with(self, c: SQLiteCursor, derived_with: str) -> None:
@@ -247,38 +247,31 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         elif recorded_with != derived_with:
             raise DerivedWithOtherData(recorded_with, derived_with)
 
-    def _apply_row(self, c: SQLiteCursor, row: Row) -> None:
-        at = sortable_instant(row.recorded_at)
-        if isinstance(row, CaseOpenedRow):
-            c.execute("INSERT INTO rm_cases VALUES (?, ?)", (row.case_id, at))
-        elif isinstance(row, SponsorRow):
-            values = {"version": row.version, "v_number": row.v_number, "name": row.name}
-            values["arrived_on"] = row.arrived_on.isoformat()
-            self._record(c, "rm_sponsors", {"case_id": row.case_id}, values, at)
-        elif isinstance(row, TermRow):
-            self._move_term_days(c, row)
-            values = {"version": row.version, "granted_on": row.granted_on.isoformat()}
-            values["term_ends_on"] = row.term_ends_on.isoformat()
-            self._record(c, "rm_terms", {"case_id": row.case_id}, values, at)
-        elif isinstance(row, MemberRow):
-            self._start_member_state(c, row, at)
-            key = {"case_id": row.case_id, "member_id": row.member_id}
-            values = {"version": row.version, "name": row.name, "v_number": row.v_number}
-            self._record(c, "rm_members", key, values | {"relationship": row.relationship}, at)
-        elif isinstance(row, FindingRow):
-            c.execute(
-                "INSERT INTO rm_findings VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    row.case_id,
-                    row.member_id,
-                    row.version,
-                    at,
-                    row.assessed_on.isoformat(),
-                    row.outcome,
-                ),
-            )
-        else:
-            self._advance_member_state(c, row, at)
+    # One write per kind of row, each known from `at` (the row's recorded_at as stored).
+
+    def _open_case(self, c: SQLiteCursor, row: CaseOpenedRow, at: str) -> None:
+        c.execute("INSERT INTO rm_cases VALUES (?, ?)", (row.case_id, at))
+
+    def _record_sponsor(self, c: SQLiteCursor, row: SponsorRow, at: str) -> None:
+        values = {"version": row.version, "v_number": row.v_number, "name": row.name}
+        values["arrived_on"] = row.arrived_on.isoformat()
+        self._record(c, "rm_sponsors", {"case_id": row.case_id}, values, at)
+
+    def _record_term(self, c: SQLiteCursor, row: TermRow, at: str) -> None:
+        self._move_term_days(c, row)
+        values = {"version": row.version, "granted_on": row.granted_on.isoformat()}
+        values["term_ends_on"] = row.term_ends_on.isoformat()
+        self._record(c, "rm_terms", {"case_id": row.case_id}, values, at)
+
+    def _record_member(self, c: SQLiteCursor, row: MemberRow, at: str) -> None:
+        self._start_member_state(c, row, at)
+        key = {"case_id": row.case_id, "member_id": row.member_id}
+        values = {"version": row.version, "name": row.name, "v_number": row.v_number}
+        self._record(c, "rm_members", key, values | {"relationship": row.relationship}, at)
+
+    def _add_finding(self, c: SQLiteCursor, row: FindingRow, at: str) -> None:
+        values = (row.case_id, row.member_id, row.version, at, row.assessed_on.isoformat())
+        c.execute("INSERT INTO rm_findings VALUES (?, ?, ?, ?, ?, ?)", (*values, row.outcome))
 
     @staticmethod
     def _record(
@@ -329,7 +322,7 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
         )
 
     def _advance_member_state(self, c: SQLiteCursor, row: MemberFactRow, at: str) -> None:
-        """A new state row: the current one with this fact's columns changed."""
+        """A member's fact: a new state row, the current one with this fact's columns changed."""
         key = {"case_id": row.case_id, "member_id": row.member_id}
         c.execute(
             "SELECT * FROM rm_member_states WHERE case_id = ? AND member_id = ? "
@@ -358,6 +351,16 @@ class SQLiteReadModel(SQLiteTrackingRecorder, ReadModelView):
             return {"issued_on": business, "permit_within_target": int(within)}
         [column] = STATE_COLUMNS[row.fact]
         return {column: business}
+
+    _WRITES: dict[type[Row], Callable[..., None]] = {
+        CaseOpenedRow: _open_case,
+        SponsorRow: _record_sponsor,
+        TermRow: _record_term,
+        MemberRow: _record_member,
+        FindingRow: _add_finding,
+        MemberFactRow: _advance_member_state,
+        PermitRow: _advance_member_state,
+    }
 
     def clear(self) -> None:
         with self.datastore.transaction(commit=True) as c:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import get_args
 
-from application.projections import CaseListFilter
+from application.projections import CaseListFilter, PermitRow, Row
 from domain.vocabulary import Route
 from infrastructure.composition import Nareis
+from infrastructure.sqlite_read_model import SQLiteReadModel
 from tests.integration.conftest import CTX, D, a_partner, a_sponsor, granted_member_case
 
 LAST_INSTANT = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
@@ -111,3 +113,8 @@ def test_the_last_representable_instant_as_known_at_answers_like_known_now(narei
     assert app.caseload(as_of, LAST_INSTANT).report == app.caseload(as_of).report
     assert view.holds_dependent_permit("2000000001", as_of, LAST_INSTANT)
     assert now.counts == {"awaiting_grant": 0, "open": 1, "expired": 1}
+
+
+def test_every_kind_of_row_the_projection_makes_has_a_write_of_its_own():
+    kinds = {*get_args(Row), PermitRow}
+    assert kinds <= set(SQLiteReadModel._WRITES)
