@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -57,34 +58,79 @@ class DemoCase:
         self.app.grant_sponsor_permit(self.case_id, D(granted_on), kind, None, self.ctx())
         return self
 
-    def member(
-        self, key: str, name: str, born_on: str, relationship: str, **details: object
+    def partner(
+        self, key: str, name: str, born_on: str, marital_status: str, **more: Any
     ) -> DemoCase:
-        partner = details.pop("partner", None)
-        facts = MemberDetails(
-            name=name,
-            born_on=D(born_on),
-            relationship=relationship,
-            mentioned_in_asylum_procedure=bool(details.pop("mentioned", True)),
-            family_bond_abroad=bool(details.pop("bond", True)),
-            partner_member_id=self.members[str(partner)] if partner else None,
-            **details,  # type: ignore[arg-type]
+        return self._register(key, name, born_on, "partner", marital_status=marital_status, **more)
+
+    def child(
+        self,
+        key: str,
+        name: str,
+        born_on: str,
+        child_kind: str = "biological",
+        child_of: str = "sponsor",
+        partner: str | None = None,
+    ) -> DemoCase:
+        partner_id = self.members[partner] if partner else None
+        return self._register(
+            key,
+            name,
+            born_on,
+            "child",
+            child_of=child_of,
+            child_kind=child_kind,
+            partner_member_id=partner_id,
         )
-        self.members[key] = (
-            self.app.register_member(self.case_id, facts, self.ctx()).member_id or ""
-        )
+
+    def parent(self, key: str, name: str, born_on: str, parent_kind: str) -> DemoCase:
+        return self._register(key, name, born_on, "parent", parent_kind=parent_kind)
+
+    def _register(
+        self, key: str, name: str, born_on: str, relationship: str, **details: Any
+    ) -> DemoCase:
+        member = MemberDetails(name, D(born_on), relationship, True, True, **details)
+        self.members[key] = self.app.register_member(self.case_id, member, self.ctx()).member_id
         return self
 
-    def do(self, key: str, action: Callable[..., object], *args: object) -> DemoCase:
-        converted = [
-            D(a) if isinstance(a, str) and a[:2] == "20" and len(a) == 10 else a for a in args
-        ]
-        action(self.case_id, self.members[key], *converted, self.ctx())
+    def applies(self, on: str, channel: str, *keys: str) -> DemoCase:
+        for key in keys:
+            self.app.submit_application(
+                self.case_id, self.members[key], D(on), channel, None, self.ctx()
+            )
         return self
 
     def documents(self, key: str, on: str, *kinds: str, official: bool = True) -> DemoCase:
         for kind in kinds:
-            self.do(key, self.app.receive_document, on, kind, official)
+            self.app.receive_document(
+                self.case_id, self.members[key], D(on), kind, official, self.ctx()
+            )
+        return self
+
+    def assessed(self, key: str, on: str, criterion: str, outcome: str, note: str = "") -> DemoCase:
+        self.app.record_assessment(
+            self.case_id, self.members[key], D(on), criterion, outcome, note, self.ctx()
+        )
+        return self
+
+    def granted(self, key: str, decided_on: str) -> DemoCase:
+        self.app.take_decision(
+            self.case_id, self.members[key], D(decided_on), "granted", [], self.ctx()
+        )
+        return self
+
+    def permit(self, key: str, issued_on: str, valid_from: str) -> DemoCase:
+        self.app.issue_permit(
+            self.case_id, self.members[key], D(issued_on), D(valid_from), self.ctx()
+        )
+        return self
+
+    def arrived(self, key: str, on: str) -> DemoCase:
+        self.app.record_arrival(self.case_id, self.members[key], D(on), None, self.ctx())
+        return self
+
+    def withdrawn(self, key: str, on: str, reason: str) -> DemoCase:
+        self.app.withdraw(self.case_id, self.members[key], D(on), reason, self.ctx())
         return self
 
 
@@ -98,176 +144,137 @@ FULL_FILE = (
 CHILD_FILE = ("identity_document", "family_tie_document", "sponsor_declaration")
 
 
-def build_cases(app: NareisApplication) -> list[DemoCase]:
-    a = app
-    haddad = (
-        DemoCase(a, "haddad-weekend-rollover")
+def haddad_weekend_rollover(app: NareisApplication) -> DemoCase:
+    """Granted on a Sunday: the term ends on Monday 2 March; a whole family applies in time."""
+    return (
+        DemoCase(app, "haddad-weekend-rollover")
         .open("Amal Haddad", "1000000001", "1988-03-14", "2025-06-02", "2025-05-28")
         .grant("2025-11-30")
-        .member(
-            "partner",
-            "Samir Haddad",
-            "1987-09-01",
-            "partner",
-            v_number="2000000001",
-            marital_status="married",
+        .partner("partner", "Samir Haddad", "1987-09-01", "married", v_number="2000000001")
+        .child(
+            "child", "Lina Haddad", "2016-05-20", child_of="sponsor_and_partner", partner="partner"
         )
-        .member(
-            "child",
-            "Lina Haddad",
-            "2016-05-20",
-            "child",
-            child_of="sponsor_and_partner",
-            partner="partner",
-            child_kind="biological",
-        )
-        .member(
+        .child("young-adult", "Omar Haddad", "2004-02-11")
+        .applies("2026-02-27", "mvv_abroad", "partner", "child", "young-adult")
+        .documents("partner", "2026-02-27", *FULL_FILE)
+        .documents("child", "2026-02-27", *CHILD_FILE)
+        .documents("young-adult", "2026-02-27", *FULL_FILE)
+        .assessed(
             "young-adult",
-            "Omar Haddad",
-            "2004-02-11",
-            "child",
-            child_of="sponsor",
-            child_kind="biological",
+            "2026-03-10",
+            "family_bond_intact",
+            "met",
+            "Lived with the sponsor until the flight",
         )
+        .granted("partner", "2026-04-01")
+        .permit("partner", "2026-04-03", "2026-04-01")
+        .granted("child", "2026-04-01")
+        .permit("child", "2026-04-08", "2026-04-01")
     )
-    for key in ("partner", "child", "young-adult"):
-        haddad.do(key, a.submit_application, "2026-02-27", "mvv_abroad", None)
-    haddad.documents("partner", "2026-02-27", *FULL_FILE)
-    haddad.documents("child", "2026-02-27", *CHILD_FILE)
-    haddad.documents("young-adult", "2026-02-27", *FULL_FILE)
-    haddad.do(
-        "young-adult",
-        a.record_assessment,
-        "2026-03-10",
-        "family_bond_intact",
-        "met",
-        "Lived with the sponsor until the flight",
-    )
-    haddad.do("partner", a.take_decision, "2026-04-01", "granted", [])
-    haddad.do("partner", a.issue_permit, "2026-04-03", "2026-04-01")
-    haddad.do("child", a.take_decision, "2026-04-01", "granted", [])
-    haddad.do("child", a.issue_permit, "2026-04-08", "2026-04-01")
 
-    good_friday = (
-        DemoCase(a, "tesfaye-good-friday")
+
+def tesfaye_good_friday(app: NareisApplication) -> DemoCase:
+    """The term's nominal end is Good Friday; an unmarried partner with an unofficial document."""
+    return (
+        DemoCase(app, "tesfaye-good-friday")
         .open("Dawit Tesfaye", "1000000002", "1990-01-10", "2025-07-01", "2025-06-20")
         .grant("2026-01-03")
-        .member("partner", "Hiwet Tesfaye", "1992-04-02", "partner", marital_status="unmarried")
-        .member(
-            "child", "Noah Tesfaye", "2013-08-30", "child", child_of="sponsor", child_kind="foster"
-        )
+        .partner("partner", "Hiwet Tesfaye", "1992-04-02", "unmarried")
+        .child("child", "Noah Tesfaye", "2013-08-30", child_kind="foster")
+        .applies("2026-04-07", "in_netherlands", "partner")
+        .documents("partner", "2026-04-07", "identity_document")
+        .documents("partner", "2026-04-07", "family_tie_document", official=False)
     )
-    good_friday.do("partner", a.submit_application, "2026-04-07", "in_netherlands", None)
-    good_friday.documents("partner", "2026-04-07", "identity_document")
-    good_friday.documents("partner", "2026-04-07", "family_tie_document", official=False)
 
-    late = (
-        DemoCase(a, "rahimi-kings-day-late")
+
+def rahimi_kings_day_late(app: NareisApplication) -> DemoCase:
+    """King's Day moves the term's end; one child applies late, another arrived with the sponsor."""
+    return (
+        DemoCase(app, "rahimi-kings-day-late")
         .open("Farid Rahimi", "1000000003", "1985-11-23", "2025-08-12", "2025-08-01")
         .grant("2026-01-27")
-        .member(
-            "child", "Sara Rahimi", "2010-03-03", "child", child_of="sponsor", child_kind="adoptive"
-        )
-        .member(
-            "arrived",
-            "Yusuf Rahimi",
-            "2012-12-12",
-            "child",
-            child_of="sponsor",
-            child_kind="biological",
-        )
+        .child("child", "Sara Rahimi", "2010-03-03", child_kind="adoptive")
+        .child("arrived", "Yusuf Rahimi", "2012-12-12")
+        .applies("2026-04-29", "mvv_abroad", "child")
+        .arrived("arrived", "2025-08-01")
     )
-    late.do("child", a.submit_application, "2026-04-29", "mvv_abroad", None)
-    late.do("arrived", a.record_arrival, "2025-08-01", None)
 
-    minor = (
-        DemoCase(a, "ahmadi-unaccompanied-minor-5-may")
-        .open(
-            "Ali Ahmadi",
-            "1000000004",
-            "2009-06-01",
-            "2025-09-01",
-            "2025-08-25",
-            unaccompanied_minor=True,
-        )
+
+def ahmadi_unaccompanied_minor_5_may(app: NareisApplication) -> DemoCase:
+    """An unaccompanied minor's parents, one biological; 5 May (Liberation Day) moves the term's end."""
+    return (
+        DemoCase(app, "ahmadi-unaccompanied-minor-5-may")
+        .open("Ali Ahmadi", "1000000004", "2009-06-01", "2025-09-01", "2025-08-25", True)
         .grant("2026-02-05")
-        .member("mother", "Maryam Ahmadi", "1979-02-02", "parent", parent_kind="biological")
-        .member("uncle", "Reza Ahmadi", "1975-07-07", "parent", parent_kind="other")
+        .parent("mother", "Maryam Ahmadi", "1979-02-02", "biological")
+        .parent("uncle", "Reza Ahmadi", "1975-07-07", "other")
+        .applies("2026-05-06", "mvv_abroad", "mother")
+        .applies("2026-04-15", "mvv_abroad", "uncle")
+        .documents("mother", "2026-05-06", *FULL_FILE)
     )
-    minor.do("mother", a.submit_application, "2026-05-06", "mvv_abroad", None)
-    minor.do("uncle", a.submit_application, "2026-04-15", "mvv_abroad", None)
-    minor.documents("mother", "2026-05-06", *FULL_FILE)
 
-    decreed = (
-        DemoCase(a, "osman-ascension-decreed-day")
+
+def osman_ascension_decreed_day(app: NareisApplication) -> DemoCase:
+    """Ascension and a decreed day; two partners (only the first granted comes) and an adult child."""
+    return (
+        DemoCase(app, "osman-ascension-decreed-day")
         .open("Hassan Osman", "1000000005", "1980-05-05", "2025-08-20", "2025-08-10")
         .grant("2026-02-14")
-        .member("first", "Amina Osman", "1983-01-01", "partner", marital_status="married")
-        .member("second", "Fatima Osman", "1986-06-06", "partner", marital_status="married")
-        .member(
-            "second-child",
-            "Idris Osman",
-            "2014-09-09",
-            "child",
-            child_of="partner",
-            partner="second",
-            child_kind="biological",
-        )
-        .member(
+        .partner("first", "Amina Osman", "1983-01-01", "married")
+        .partner("second", "Fatima Osman", "1986-06-06", "married")
+        .child("second-child", "Idris Osman", "2014-09-09", child_of="partner", partner="second")
+        .child("eldest", "Khalid Osman", "1998-10-10")
+        .applies("2026-05-18", "mvv_abroad", "first", "second", "second-child", "eldest")
+        .documents("first", "2026-05-18", *FULL_FILE)
+        .documents("eldest", "2026-05-18", *FULL_FILE)
+        .assessed("eldest", "2026-06-01", "family_bond_intact", "met")
+        .assessed(
             "eldest",
-            "Khalid Osman",
-            "1998-10-10",
-            "child",
-            child_of="sponsor",
-            child_kind="biological",
+            "2026-06-01",
+            "more_than_normal_emotional_ties",
+            "not_met",
+            "Lives independently with own family",
         )
+        .granted("first", "2026-06-15")
     )
-    for key in ("first", "second", "second-child", "eldest"):
-        decreed.do(key, a.submit_application, "2026-05-18", "mvv_abroad", None)
-    decreed.documents("first", "2026-05-18", *FULL_FILE)
-    decreed.documents("eldest", "2026-05-18", *FULL_FILE)
-    decreed.do("eldest", a.record_assessment, "2026-06-01", "family_bond_intact", "met", "")
-    decreed.do(
-        "eldest",
-        a.record_assessment,
-        "2026-06-01",
-        "more_than_normal_emotional_ties",
-        "not_met",
-        "Lives independently with own family",
-    )
-    decreed.do("first", a.take_decision, "2026-06-15", "granted", [])
 
-    dependent = (
-        DemoCase(a, "haddad-partner-as-sponsor")
+
+def haddad_partner_as_sponsor(app: NareisApplication) -> DemoCase:
+    """The first case's partner, now a sponsor with a dependent permit, cannot sponsor in turn."""
+    return (
+        DemoCase(app, "haddad-partner-as-sponsor")
         .open("Samir Haddad", "2000000001", "1987-09-01", "2026-04-20", "2026-04-01")
         .grant("2026-06-01")
-        .member(
-            "brother-child",
-            "Rami Haddad",
-            "2011-01-01",
-            "child",
-            child_of="sponsor",
-            child_kind="biological",
-        )
+        .child("brother-child", "Rami Haddad", "2011-01-01")
+        .applies("2026-06-10", "mvv_abroad", "brother-child")
     )
-    dependent.do("brother-child", a.submit_application, "2026-06-10", "mvv_abroad", None)
 
-    waiting = (
-        DemoCase(a, "noor-awaiting-grant-overdue")
+
+def noor_awaiting_grant_overdue(app: NareisApplication) -> DemoCase:
+    """No grant yet: an application whose decision is overdue, and a child withdrawn."""
+    return (
+        DemoCase(app, "noor-awaiting-grant-overdue")
         .open("Noor Karimi", "1000000006", "1994-02-28", "2025-10-01", "2025-09-20")
-        .member("partner", "Jamal Karimi", "1993-03-01", "partner", marital_status="married")
-        .member(
-            "withdrawn",
-            "Aya Karimi",
-            "2019-11-11",
-            "child",
-            child_of="sponsor",
-            child_kind="biological",
-        )
+        .partner("partner", "Jamal Karimi", "1993-03-01", "married")
+        .child("withdrawn", "Aya Karimi", "2019-11-11")
+        .applies("2026-06-01", "in_netherlands", "partner")
+        .withdrawn("withdrawn", "2026-05-01", "Stays with her grandparents")
     )
-    waiting.do("partner", a.submit_application, "2026-06-01", "in_netherlands", None)
-    waiting.do("withdrawn", a.withdraw, "2026-05-01", "Stays with her grandparents")
-    return [haddad, good_friday, late, minor, decreed, dependent, waiting]
+
+
+DEMO_CASES: tuple[Callable[[NareisApplication], DemoCase], ...] = (
+    haddad_weekend_rollover,
+    tesfaye_good_friday,
+    rahimi_kings_day_late,
+    ahmadi_unaccompanied_minor_5_may,
+    osman_ascension_decreed_day,
+    haddad_partner_as_sponsor,
+    noor_awaiting_grant_overdue,
+)
+
+
+def build_cases(app: NareisApplication) -> list[DemoCase]:
+    return [build(app) for build in DEMO_CASES]
 
 
 TERM_EXAMPLES = (
