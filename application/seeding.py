@@ -191,32 +191,33 @@ class CaseGenerator:
         )
 
     def family(self, sponsor: Sponsor) -> list[tuple[str, MemberDetails]]:
+        """An unaccompanied minor's parents; otherwise partners (mostly one) and children."""
+        if sponsor.unaccompanied_minor:
+            return self.parents(sponsor)
+        partners = self.partners(sponsor) if self.rng.random() < 0.75 else []
+        partner_id = partners[0][0] if partners else None
+        return partners + self.children(sponsor, partner_id)
+
+    def parents(self, sponsor: Sponsor) -> list[tuple[str, MemberDetails]]:
+        parents = []
+        for _ in range(self.rng.choice((1, 2, 2))):
+            kind = "biological" if self.rng.random() < 0.9 else "other"
+            born_on = sponsor.born_on - self.days(7000, 14000)
+            parents.append(self.member("parent", born_on, parent_kind=kind))
+        return parents
+
+    def partners(self, sponsor: Sponsor) -> list[tuple[str, MemberDetails]]:
+        married = "married" if self.rng.random() < 0.8 else "unmarried"
+        born_on = sponsor.born_on + self.days(-2500, 2500)
+        partners = [self.member("partner", born_on, marital_status=married)]
+        if self.rng.random() < 0.03:
+            born_on = sponsor.born_on + self.days(-2500, 2500)
+            partners.append(self.member("partner", born_on, marital_status="married"))
+        return partners
+
+    def children(self, sponsor: Sponsor, partner_id: str | None) -> list[tuple[str, MemberDetails]]:
         rng = self.rng
         members: list[tuple[str, MemberDetails]] = []
-        if sponsor.unaccompanied_minor:
-            for _ in range(rng.choice((1, 2, 2))):
-                kind = "biological" if rng.random() < 0.9 else "other"
-                members.append(
-                    self.member(
-                        "parent", sponsor.born_on - self.days(7000, 14000), parent_kind=kind
-                    )
-                )
-            return members
-        partner_id = None
-        if rng.random() < 0.75:
-            married = "married" if rng.random() < 0.8 else "unmarried"
-            partner_id, partner = self.member(
-                "partner", sponsor.born_on + self.days(-2500, 2500), marital_status=married
-            )
-            members.append((partner_id, partner))
-            if rng.random() < 0.03:
-                members.append(
-                    self.member(
-                        "partner",
-                        sponsor.born_on + self.days(-2500, 2500),
-                        marital_status="married",
-                    )
-                )
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
             age_days = rng.choice(
                 (

@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,6 +24,9 @@ from domain.errors import NareisError
 from infrastructure.api import mapping
 from infrastructure.composition import Nareis, build
 from infrastructure.settings import ConfigurationError, Settings
+
+if TYPE_CHECKING:
+    from application.verification import Difference
 
 cli = typer.Typer(
     help="Nareis: family reunification cases for refugees' family members.",
@@ -192,42 +195,46 @@ def replay(
 ) -> None:
     """Rebuild every derived view from the event log alone; with --verify, report differences
     with what is stored and served, and exit 1 on any."""
-    from application.verification import verify as verify_views
-
     if not verify:
         typer.echo(
             "nareis: replay needs --verify (rebuilding in place arrives with `rebuild`)", err=True
         )
         raise typer.Exit(2)
     nareis = _open()
-    console = Console(stderr=True)
     try:
-        with Progress(
-            TextColumn("verifying"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("cases"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as progress:
-            task = progress.add_task("cases", total=None)
-
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            differences = verify_views(
-                nareis.application,
-                nareis.read_model.view,
-                nareis.scratch_read_model(),
-                nareis.application.today(),
-                advance,
-            )
+        differences = _verify_with_progress(nareis, Console(stderr=True))
     finally:
         nareis.close()
     if not differences:
         typer.echo("verified: every derived view equals its rebuild from the events")
         return
+    Console().print(_differences_table(differences))
+    raise typer.Exit(1)
+
+
+def _verify_with_progress(nareis: Nareis, console: Console) -> list[Difference]:
+    from application.verification import verify
+
+    with Progress(
+        TextColumn("verifying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("cases"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("cases", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        app = nareis.application
+        scratch = nareis.scratch_read_model()
+        return verify(app, nareis.read_model.view, scratch, app.today(), advance)
+
+
+def _differences_table(differences: list[Difference]) -> Table:
     table = Table(title=f"{len(differences)} difference(s) between stored and rebuilt views")
     for column in ("view", "key", "stored", "rebuilt from events"):
         table.add_column(column, overflow="fold")
@@ -235,8 +242,7 @@ def replay(
         table.add_row(
             difference.view, difference.key, str(difference.stored), str(difference.rebuilt)
         )
-    Console().print(table)
-    raise typer.Exit(1)
+    return table
 
 
 def _events_progress(console: Console) -> Progress:
