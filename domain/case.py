@@ -1,12 +1,12 @@
 """The `Case` aggregate: one sponsor's family-reunification case, one event stream.
 
 Public methods are commands: they check (`check_*`, raising a domain error before anything is
-recorded), compute what is needed, and then record an event: they call an `@event` method whose body
-only applies the recorded values, or, where a fact and its correction record the same fields (the
-sponsor's details, the grant, a member's details, arrival and application), trigger an event class
-built on the base both share (`...Fields`: the fields in their stored order, and how they apply).
-Event bodies never check anything, so replaying old events never fails on today's rules or today's
-date.
+recorded), compute what is needed, and then trigger an event. Each event is a class nested in `Case`
+(its topic is `domain.case:Case.<name>`) that declares its fields in their stored order and whose
+`apply` only applies the recorded values; a fact and its correction record the same fields, so they
+share a base that declares and applies them (`...Fields`: the sponsor's details, the grant, a
+member's details, arrival and application). `apply` never checks anything, so replaying old events
+never fails on today's rules or today's date.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from domain.eligibility import evaluate_member
 from domain.errors import (
@@ -367,7 +367,8 @@ class Case(Aggregate):
         member = self.member(member_id)
         chosen = parse_choice(DocumentKind, kind, "kind")
         self.check_member_date(member, received_on, "received_on", today)
-        self._receive_document(
+        self.trigger_event(
+            self.DocumentReceived,
             member_id=member_id,
             received_on=received_on,
             kind=chosen.value,
@@ -392,19 +393,10 @@ class Case(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["document_id"] = document_id_for(state["originator_version"])
 
-    @event(DocumentReceived)
-    def _receive_document(
-        self,
-        member_id: str,
-        received_on: date,
-        kind: str,
-        official: bool,
-        document_id: str,
-        actor: str,
-    ) -> None:
-        member = self.members[member_id]
-        document = Document(received_on, kind, official, document_id)
-        self._update_member(member_id, documents=(*member.documents, document))
+        def apply(self, case: Case) -> None:
+            document = Document(self.received_on, self.kind, self.official, self.document_id)
+            documents = (*case.members[self.member_id].documents, document)
+            case._update_member(self.member_id, documents=documents)
 
     def record_assessment(
         self,
@@ -421,7 +413,8 @@ class Case(Aggregate):
         chosen_criterion = parse_choice(Criterion, criterion, "criterion")
         chosen_outcome = parse_choice(AssessmentOutcome, outcome, "outcome")
         self.check_member_date(member, assessed_on, "assessed_on", today)
-        self._record_assessment(
+        self.trigger_event(
+            self.AssessmentRecorded,
             member_id=member_id,
             assessed_on=assessed_on,
             criterion=chosen_criterion.value,
@@ -430,21 +423,21 @@ class Case(Aggregate):
             actor=actor,
         )
 
-    @event("AssessmentRecorded")
-    def _record_assessment(
-        self,
-        member_id: str,
-        assessed_on: date,
-        criterion: str,
-        outcome: str,
-        note: str,
-        actor: str,
-    ) -> None:
-        member = self.members[member_id]
-        # This event's own version (the body runs before the version moves on): the tie-breaker
-        # between assessments with equal dates.
-        assessment = Assessment(assessed_on, criterion, outcome, note, sequence=self.version + 1)
-        self._update_member(member_id, assessments=(*member.assessments, assessment))
+    class AssessmentRecorded(Aggregate.Event):
+        member_id: str
+        assessed_on: date
+        criterion: str
+        outcome: str
+        note: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            # The event's own version breaks the tie between assessments with equal dates.
+            assessment = Assessment(
+                self.assessed_on, self.criterion, self.outcome, self.note, self.originator_version
+            )
+            assessments = (*case.members[self.member_id].assessments, assessment)
+            case._update_member(self.member_id, assessments=assessments)
 
     def take_decision(
         self,
@@ -468,7 +461,8 @@ class Case(Aggregate):
         self.check_has_application_by(member, decided_on, "decided_on")
         if chosen == DecisionOutcome.GRANTED:
             self.check_eligible_on(member_id, decided_on, sponsor_holds_dependent_permit)
-        self._take_decision(
+        self.trigger_event(
+            self.DecisionTaken,
             member_id=member_id,
             decided_on=decided_on,
             outcome=chosen.value,
@@ -476,11 +470,16 @@ class Case(Aggregate):
             actor=actor,
         )
 
-    @event("DecisionTaken")
-    def _take_decision(
-        self, member_id: str, decided_on: date, outcome: str, grounds: list[str], actor: str
-    ) -> None:
-        self._update_member(member_id, decision=Decision(decided_on, outcome, tuple(grounds)))
+    class DecisionTaken(Aggregate.Event):
+        member_id: str
+        decided_on: date
+        outcome: str
+        grounds: list[str]
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            decision = Decision(self.decided_on, self.outcome, tuple(self.grounds))
+            case._update_member(self.member_id, decision=decision)
 
     def issue_permit(
         self, member_id: str, issued_on: date, valid_from: date, *, actor: str, today: date
@@ -502,13 +501,22 @@ class Case(Aggregate):
                 f"issued_on {issued_on.isoformat()} is before the decision of "
                 f"{member.decision.decided_on.isoformat()}."
             )
-        self._issue_permit(
-            member_id=member_id, issued_on=issued_on, valid_from=valid_from, actor=actor
+        self.trigger_event(
+            self.PermitIssued,
+            member_id=member_id,
+            issued_on=issued_on,
+            valid_from=valid_from,
+            actor=actor,
         )
 
-    @event("PermitIssued")
-    def _issue_permit(self, member_id: str, issued_on: date, valid_from: date, actor: str) -> None:
-        self._update_member(member_id, permit=Permit(issued_on, valid_from))
+    class PermitIssued(Aggregate.Event):
+        member_id: str
+        issued_on: date
+        valid_from: date
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case._update_member(self.member_id, permit=Permit(self.issued_on, self.valid_from))
 
     def withdraw(
         self, member_id: str, withdrawn_on: date, reason: str, *, actor: str, today: date
@@ -525,11 +533,23 @@ class Case(Aggregate):
                 f"withdrawn_on {withdrawn_on.isoformat()} is before the application of "
                 f"{member.application.submitted_on.isoformat()}."
             )
-        self._withdraw(member_id=member_id, withdrawn_on=withdrawn_on, reason=reason, actor=actor)
+        self.trigger_event(
+            self.ApplicationWithdrawn,
+            member_id=member_id,
+            withdrawn_on=withdrawn_on,
+            reason=reason,
+            actor=actor,
+        )
 
-    @event("ApplicationWithdrawn")
-    def _withdraw(self, member_id: str, withdrawn_on: date, reason: str, actor: str) -> None:
-        self._update_member(member_id, withdrawal=Withdrawal(withdrawn_on, reason))
+    class ApplicationWithdrawn(Aggregate.Event):
+        member_id: str
+        withdrawn_on: date
+        reason: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            withdrawal = Withdrawal(self.withdrawn_on, self.reason)
+            case._update_member(self.member_id, withdrawal=withdrawal)
 
     def extend_decision_period(
         self, member_id: str, extended_on: date, reason: str, *, actor: str, today: date
@@ -544,15 +564,23 @@ class Case(Aggregate):
             )
         self.check_has_application_by(member, extended_on, "extended_on")
         self.check_not_decided(member)
-        self._extend_decision_period(
-            member_id=member_id, extended_on=extended_on, reason=reason, actor=actor
+        self.trigger_event(
+            self.DecisionPeriodExtended,
+            member_id=member_id,
+            extended_on=extended_on,
+            reason=reason,
+            actor=actor,
         )
 
-    @event("DecisionPeriodExtended")
-    def _extend_decision_period(
-        self, member_id: str, extended_on: date, reason: str, actor: str
-    ) -> None:
-        self._update_member(member_id, extension=DecisionPeriodExtension(extended_on, reason))
+    class DecisionPeriodExtended(Aggregate.Event):
+        member_id: str
+        extended_on: date
+        reason: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            extension = DecisionPeriodExtension(self.extended_on, self.reason)
+            case._update_member(self.member_id, extension=extension)
 
     # --- guards ---------------------------------------------------------------------------------
 
