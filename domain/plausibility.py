@@ -19,21 +19,17 @@ EARLIEST_DATE = NAREIS_VW2000.in_force_from  # 2001-04-01
 
 
 def check_plausible_birth_date(day: date, field: str = "born_on") -> None:
-    if day < EARLIEST_BIRTH_DATE:
-        raise ImplausibleDate(
-            field,
-            f"{day.isoformat()} is before {EARLIEST_BIRTH_DATE.isoformat()}; "
-            "a birth date is on or after it",
-        )
+    _check_not_before(EARLIEST_BIRTH_DATE, day, field, "; a birth date is on or after it")
 
 
 def check_plausible_date(day: date, field: str = "date") -> None:
-    if day < EARLIEST_DATE:
-        raise ImplausibleDate(
-            field,
-            f"{day.isoformat()} is before {EARLIEST_DATE.isoformat()}, when the "
-            "Vreemdelingenwet 2000 entered into force; a date is on or after it",
-        )
+    why = ", when the Vreemdelingenwet 2000 entered into force; a date is on or after it"
+    _check_not_before(EARLIEST_DATE, day, field, why)
+
+
+def _check_not_before(earliest: date, day: date, field: str, why: str) -> None:
+    if day < earliest:
+        raise ImplausibleDate(field, f"{day.isoformat()} is before {earliest.isoformat()}{why}")
 
 
 def check_arrived_by_asylum_application(

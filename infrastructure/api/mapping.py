@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from fastapi import Response
 
 from application.projections import CaseListPage, Caseload
@@ -165,23 +167,25 @@ def history_out(entries: list[HistoryEntry]) -> list[schemas.HistoryEntryOut]:
 
 
 def case_list_out(answer: ReportAnswer[CaseListPage]) -> schemas.CaseListOut:
+    return _page_out(schemas.CaseListOut, answer)
+
+
+def deadline_report_out(answer: ReportAnswer[CaseListPage]) -> schemas.DeadlineReportOut:
+    return _page_out(schemas.DeadlineReportOut, answer)
+
+
+Page = TypeVar("Page", schemas.CaseListOut, schemas.DeadlineReportOut)
+
+
+def _page_out(shape: type[Page], answer: ReportAnswer[CaseListPage]) -> Page:
+    """A page of cases in `shape`, which keeps the fields of each case it has (the deadline
+    report has fewer than the listing)."""
     listing = answer.report
-    return schemas.CaseListOut(
+    return shape(
         as_of=answer.as_of,
         known_at=answer.known_at,
         counts=listing.counts,
         cases=[vars(case) for case in listing.cases],
-        next=listing.next_page,
-    )
-
-
-def deadline_report_out(answer: ReportAnswer[CaseListPage]) -> schemas.DeadlineReportOut:
-    listing = answer.report
-    return schemas.DeadlineReportOut(
-        as_of=answer.as_of,
-        known_at=answer.known_at,
-        counts=listing.counts,
-        cases=[vars(case) for case in listing.cases],  # the model keeps the report's fields
         next=listing.next_page,
     )
 
