@@ -63,29 +63,13 @@ def _value(choice: object) -> str | None:
 
 
 def _member_out(member: MemberFacts, ground_not_supported: tuple[str, ...]) -> schemas.MemberOut:
-    d = member.details
     return schemas.MemberOut(
         member_id=member.member_id,
-        name=d.name,
-        born_on=d.born_on,
-        v_number=d.v_number,
-        relationship=d.relationship,
-        marital_status=d.marital_status,
-        child_of=d.child_of,
-        partner_member_id=d.partner_member_id,
-        child_kind=d.child_kind,
-        parent_kind=d.parent_kind,
-        mentioned_in_asylum_procedure=d.mentioned_in_asylum_procedure,
-        family_bond_abroad=d.family_bond_abroad,
+        **vars(member.details),
         arrived_on=member.arrived_on,
         application=vars(member.application) if member.application else None,
         documents=[vars(doc) for doc in member.documents],
-        assessments=[
-            schemas.AssessmentOut(
-                assessed_on=a.assessed_on, criterion=a.criterion, outcome=a.outcome, note=a.note
-            )
-            for a in member.assessments
-        ],
+        assessments=[vars(a) for a in member.assessments],  # the shape leaves out the sequence
         decision=_decision_out(member.decision, ground_not_supported) if member.decision else None,
         permit=_permit_out(member.permit) if member.permit else None,
         withdrawal=vars(member.withdrawal) if member.withdrawal else None,
@@ -94,12 +78,7 @@ def _member_out(member: MemberFacts, ground_not_supported: tuple[str, ...]) -> s
 
 
 def _decision_out(decision: Decision, ground_not_supported: tuple[str, ...]) -> schemas.DecisionOut:
-    return schemas.DecisionOut(
-        decided_on=decision.decided_on,
-        outcome=decision.outcome,
-        grounds=list(decision.grounds),
-        ground_not_supported=list(ground_not_supported),
-    )
+    return schemas.DecisionOut(**vars(decision), ground_not_supported=list(ground_not_supported))
 
 
 def _permit_out(permit: Permit) -> schemas.PermitOut:
