@@ -36,12 +36,13 @@ from application.projections import (
     SponsorRow,
     TermRow,
 )
+from domain.vocabulary import Stage
 
 # Raise when a table or its meaning changes: a read model of another version is dropped and
 # rebuilt from the events (the projection's tracking position is reset with it).
 SCHEMA_VERSION = "2"
 SCHEMA, DERIVED_WITH = "schema_version", "derived_with"
-STAGES = ("registered", "applied", "granted", "refused", "withdrawn", "permit_issued")
+STAGES = tuple(str(stage) for stage in Stage)  # each is a WHEN of member_stage, below
 KNOWN = "recorded_at TEXT NOT NULL, superseded_at TEXT"
 
 META = (
