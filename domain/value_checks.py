@@ -1,9 +1,10 @@
 """The aggregate's checks of a command's own values: against today, a birth, each other and
 DOMAIN.md's lists. They need nothing the case records (the guards that do are `Case.check_*`).
 
-The API's schemas take only values from the lists too, yet these checks guard every caller (the
-seeding generator and the demo call the aggregate directly): a recorded value stays in the stream,
-and a value outside the lists would keep the case from ever being shown again.
+The API's input schemas take only values from the lists too, yet these checks guard every caller
+(the seeding generator and the demo do not go through the API): a recorded value stays in the
+stream for good, and the API's answer shapes take only values from the lists, so one outside them
+would keep the case from being shown at all.
 """
 
 from __future__ import annotations
