@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
 
+from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
 from application.ports import (
     AmsterdamClock,
     Clock,
@@ -38,7 +39,7 @@ from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case, grounds_not_supported, refusal_dates
-from domain.errors import CaseNotFound, ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
+from domain.errors import CaseNotFound
 from domain.facts import MemberDetails, Sponsor
 
 SNAPSHOT_INTERVAL = 50

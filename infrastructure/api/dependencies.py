@@ -16,8 +16,8 @@ from fastapi import Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from application.errors import InvalidIdempotencyKey, InvalidIfMatch
 from application.service import CommandContext, IdempotencyKey, NareisApplication
-from domain.errors import InvalidIdempotencyKey, InvalidIfMatch
 from infrastructure.api.schemas import IsoDate, IsoInstant
 from infrastructure.settings import Principal, Role
 

@@ -9,15 +9,10 @@ import pytest
 from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import IntegrityError
 
+from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
 from application.ports import IdempotencyRecord
 from application.service import CommandContext, IdempotencyKey
-from domain.errors import (
-    CaseNotFound,
-    ConcurrencyConflict,
-    IdempotencyKeyReused,
-    MemberNotFound,
-    VersionMismatch,
-)
+from domain.errors import CaseNotFound, MemberNotFound
 from infrastructure.composition import Nareis
 from infrastructure.persistence import environment_for
 from infrastructure.settings import ConfigurationError
