@@ -6,14 +6,26 @@ answers from the first run instead of recording the cases again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from rich.console import Console
 from rich.table import Table
 
-from application.service import CommandContext, IdempotencyKey, NareisApplication
+from application.commands import (
+    GrantSponsorPermit,
+    IssuePermit,
+    MemberCommand,
+    OpenCase,
+    ReceiveDocument,
+    RecordArrival,
+    RecordAssessment,
+    RegisterMember,
+    SubmitApplication,
+    TakeDecision,
+    Withdraw,
+)
+from application.service import CommandContext, NareisApplication
 from domain.calendar import ATW_CALENDAR
 from domain.facts import MemberDetails, Sponsor
 from domain.term import journey_term
@@ -36,7 +48,7 @@ class DemoCase:
     def ctx(self) -> CommandContext:
         self._step += 1
         key = f"demo:{self.label}:{self._step}"
-        return CommandContext("demo", idempotency=IdempotencyKey(key, key))
+        return CommandContext("demo", idempotency_key=key)
 
     def open(
         self,
@@ -50,11 +62,11 @@ class DemoCase:
         sponsor = Sponsor(
             v_number, name, D(born_on), D(signed_on), D(arrived_on), unaccompanied_minor
         )
-        self.case_id = self.app.open_case(sponsor, self.ctx()).case_id
+        self.case_id = self.app.execute(OpenCase(sponsor), self.ctx()).case_id
         return self
 
     def grant(self, granted_on: str, kind: str = "independent") -> DemoCase:
-        self.app.grant_sponsor_permit(self.case_id, D(granted_on), kind, None, self.ctx())
+        self.app.execute(GrantSponsorPermit(self.case_id, D(granted_on), kind), self.ctx())
         return self
 
     def member(
@@ -71,20 +83,20 @@ class DemoCase:
             **details,  # type: ignore[arg-type]
         )
         self.members[key] = (
-            self.app.register_member(self.case_id, facts, self.ctx()).member_id or ""
+            self.app.execute(RegisterMember(self.case_id, facts), self.ctx()).member_id or ""
         )
         return self
 
-    def do(self, key: str, action: Callable[..., object], *args: object) -> DemoCase:
+    def do(self, key: str, action: type[MemberCommand], *args: object) -> DemoCase:
         converted = [
             D(a) if isinstance(a, str) and a[:2] == "20" and len(a) == 10 else a for a in args
         ]
-        action(self.case_id, self.members[key], *converted, self.ctx())
+        self.app.execute(action(self.case_id, self.members[key], *converted), self.ctx())
         return self
 
     def documents(self, key: str, on: str, *kinds: str, official: bool = True) -> DemoCase:
         for kind in kinds:
-            self.do(key, self.app.receive_document, on, kind, official)
+            self.do(key, ReceiveDocument, on, kind, official)
         return self
 
 
@@ -131,22 +143,22 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
         )
     )
     for key in ("partner", "child", "young-adult"):
-        haddad.do(key, a.submit_application, "2026-02-27", "mvv_abroad", None)
+        haddad.do(key, SubmitApplication, "2026-02-27", "mvv_abroad", None)
     haddad.documents("partner", "2026-02-27", *FULL_FILE)
     haddad.documents("child", "2026-02-27", *CHILD_FILE)
     haddad.documents("young-adult", "2026-02-27", *FULL_FILE)
     haddad.do(
         "young-adult",
-        a.record_assessment,
+        RecordAssessment,
         "2026-03-10",
         "family_bond_intact",
         "met",
         "Lived with the sponsor until the flight",
     )
-    haddad.do("partner", a.take_decision, "2026-04-01", "granted", [])
-    haddad.do("partner", a.issue_permit, "2026-04-03", "2026-04-01")
-    haddad.do("child", a.take_decision, "2026-04-01", "granted", [])
-    haddad.do("child", a.issue_permit, "2026-04-08", "2026-04-01")
+    haddad.do("partner", TakeDecision, "2026-04-01", "granted")
+    haddad.do("partner", IssuePermit, "2026-04-03", "2026-04-01")
+    haddad.do("child", TakeDecision, "2026-04-01", "granted")
+    haddad.do("child", IssuePermit, "2026-04-08", "2026-04-01")
 
     good_friday = (
         DemoCase(a, "tesfaye-good-friday")
@@ -157,7 +169,7 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
             "child", "Noah Tesfaye", "2013-08-30", "child", child_of="sponsor", child_kind="foster"
         )
     )
-    good_friday.do("partner", a.submit_application, "2026-04-07", "in_netherlands", None)
+    good_friday.do("partner", SubmitApplication, "2026-04-07", "in_netherlands", None)
     good_friday.documents("partner", "2026-04-07", "identity_document")
     good_friday.documents("partner", "2026-04-07", "family_tie_document", official=False)
 
@@ -177,8 +189,8 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
             child_kind="biological",
         )
     )
-    late.do("child", a.submit_application, "2026-04-29", "mvv_abroad", None)
-    late.do("arrived", a.record_arrival, "2025-08-01", None)
+    late.do("child", SubmitApplication, "2026-04-29", "mvv_abroad", None)
+    late.do("arrived", RecordArrival, "2025-08-01", None)
 
     minor = (
         DemoCase(a, "ahmadi-unaccompanied-minor-5-may")
@@ -194,8 +206,8 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
         .member("mother", "Maryam Ahmadi", "1979-02-02", "parent", parent_kind="biological")
         .member("uncle", "Reza Ahmadi", "1975-07-07", "parent", parent_kind="other")
     )
-    minor.do("mother", a.submit_application, "2026-05-06", "mvv_abroad", None)
-    minor.do("uncle", a.submit_application, "2026-04-15", "mvv_abroad", None)
+    minor.do("mother", SubmitApplication, "2026-05-06", "mvv_abroad", None)
+    minor.do("uncle", SubmitApplication, "2026-04-15", "mvv_abroad", None)
     minor.documents("mother", "2026-05-06", *FULL_FILE)
 
     decreed = (
@@ -223,19 +235,19 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
         )
     )
     for key in ("first", "second", "second-child", "eldest"):
-        decreed.do(key, a.submit_application, "2026-05-18", "mvv_abroad", None)
+        decreed.do(key, SubmitApplication, "2026-05-18", "mvv_abroad", None)
     decreed.documents("first", "2026-05-18", *FULL_FILE)
     decreed.documents("eldest", "2026-05-18", *FULL_FILE)
-    decreed.do("eldest", a.record_assessment, "2026-06-01", "family_bond_intact", "met", "")
+    decreed.do("eldest", RecordAssessment, "2026-06-01", "family_bond_intact", "met", "")
     decreed.do(
         "eldest",
-        a.record_assessment,
+        RecordAssessment,
         "2026-06-01",
         "more_than_normal_emotional_ties",
         "not_met",
         "Lives independently with own family",
     )
-    decreed.do("first", a.take_decision, "2026-06-15", "granted", [])
+    decreed.do("first", TakeDecision, "2026-06-15", "granted")
 
     dependent = (
         DemoCase(a, "haddad-partner-as-sponsor")
@@ -250,7 +262,7 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
             child_kind="biological",
         )
     )
-    dependent.do("brother-child", a.submit_application, "2026-06-10", "mvv_abroad", None)
+    dependent.do("brother-child", SubmitApplication, "2026-06-10", "mvv_abroad", None)
 
     waiting = (
         DemoCase(a, "noor-awaiting-grant-overdue")
@@ -265,8 +277,8 @@ def build_cases(app: NareisApplication) -> list[DemoCase]:
             child_kind="biological",
         )
     )
-    waiting.do("partner", a.submit_application, "2026-06-01", "in_netherlands", None)
-    waiting.do("withdrawn", a.withdraw, "2026-05-01", "Stays with her grandparents")
+    waiting.do("partner", SubmitApplication, "2026-06-01", "in_netherlands", None)
+    waiting.do("withdrawn", Withdraw, "2026-05-01", "Stays with her grandparents")
     return [haddad, good_friday, late, minor, decreed, dependent, waiting]
 
 
