@@ -21,12 +21,14 @@ from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
 from application.commands import CaseCommand, Command, OpenCase, created_member_id
 from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
 from application.handlers import HANDLERS, HandlerContext, open_case
+from application.permit_index import StoredPermitIndex, case_holdings
 from application.ports import (
     AmsterdamClock,
     Clock,
     DependentPermitRegister,
     IdempotencyRecord,
     IdempotencyStore,
+    PermitIndex,
 )
 from application.projections import CaseListFilter, CaseListPage, Caseload, ReadModelView
 from application.results import (
@@ -43,6 +45,7 @@ from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case, grounds_not_supported, refusal_dates
 from domain.errors import CaseNotFound
+from domain.permit_index import Holding
 
 log = logging.getLogger("nareis.application")
 
@@ -105,11 +108,15 @@ class NareisApplication(Application[UUID]):
         *,
         clock: Clock | None = None,
         dependent_permits: DependentPermitRegister | None = None,
+        permit_index: PermitIndex | None = None,
         calendar: AtwCalendar = ATW_CALENDAR,
     ) -> None:
         super().__init__(env)
         self.clock: Clock = clock or AmsterdamClock()
         self.calendar = calendar  # the Atw calendar the queries count terms with
+        # Who holds a dependent permit: known now from the index the commands keep, as known at
+        # an earlier instant from the read model (the register).
+        self.permit_index: PermitIndex = permit_index or StoredPermitIndex(self)
         self.dependent_permits: DependentPermitRegister = dependent_permits or NoDependentPermits()
         self.read_model: ReadModelView | None = None
         self._commit_listeners: list[Callable[[], None]] = []
@@ -169,25 +176,38 @@ class NareisApplication(Application[UUID]):
     def _record_command(
         self, command: Command, context: CommandContext, fingerprint: str
     ) -> CommandResult:
-        case = self._changed_case(command, context)
+        case, holdings_before = self._changed_case(command, context)
         result = CommandResult(str(case.id), case.version, created_member_id(command))
         record = self._idempotency_record(context, fingerprint, result)
         if case.pending_events:
-            self.save(case, idempotency=record)
+            indexes = self.permit_index.updates(holdings_before, case_holdings(case))
+            # The case's events last, so the read model's tracking position, which follows only
+            # case events, reaches the end of the log after every command.
+            self.save(*indexes, case, idempotency=record)
         elif record is not None:
             self._idempotency_store().remember_idempotency_record(record)
         return result
 
-    def _changed_case(self, command: Command, context: CommandContext) -> Case:
-        """The case with the command's events pending (none when it changes nothing)."""
-        handler_context = HandlerContext(context.actor, self.today(), self.dependent_permits)
+    def _changed_case(
+        self, command: Command, context: CommandContext
+    ) -> tuple[Case, frozenset[Holding]]:
+        """The case with the command's events pending (none when it changes nothing), and the
+        dependent-permit holdings it recorded before."""
+        handler_context = HandlerContext(context.actor, self.today(), self.permit_index)
         if isinstance(command, OpenCase):
-            return open_case(command, handler_context)
+            return open_case(command, handler_context), frozenset()
         assert isinstance(command, CaseCommand)
         case = self._get(command.case_id)
         self._check_expected_version(case, context.expected_version)
+        before = case_holdings(case)
         HANDLERS[type(command)](case, command, handler_context)
-        return case
+        return case, before
+
+    def save_new_cases(self, *cases: Case) -> None:
+        """Save cases built outside the command path (generated ones, `nareis seed-load`) with
+        the index entries their permits make, in one transaction."""
+        holdings = frozenset(h for case in cases for h in case_holdings(case))
+        self.save(*self.permit_index.updates(frozenset(), holdings), *cases)
 
     # --- queries --------------------------------------------------------------------------------
 
@@ -220,7 +240,7 @@ class NareisApplication(Application[UUID]):
     ) -> CaseEligibilityAnswer:
         case = self._case_known_at(case_id, known_at)
         on = as_of or self.today()
-        holds = self.dependent_permits.holds_dependent_permit(case.sponsor.v_number, on, known_at)
+        holds = self._holds_dependent_permit(case.sponsor.v_number, on, known_at)
         return CaseEligibilityAnswer(
             str(case.id),
             case.version,
@@ -278,11 +298,18 @@ class NareisApplication(Application[UUID]):
         facts = case.facts()
         v_number = facts.sponsor.v_number
         holds_on = {
-            day: self.dependent_permits.holds_dependent_permit(v_number, day, known_at)
+            day: self._holds_dependent_permit(v_number, day, known_at)
             for day in refusal_dates(facts)
         }
         marks = grounds_not_supported(facts, holds_on, calendar=self.calendar)
         return {member_id: tuple(str(g) for g in grounds) for member_id, grounds in marks.items()}
+
+    def _holds_dependent_permit(self, v_number: str, on: date, known_at: datetime | None) -> bool:
+        """Known now: the index, which the commands keep (as the decision on a grant reads it).
+        As known at an instant: the read model, which keeps when it learned each fact."""
+        if known_at is None:
+            return self.permit_index.holds_dependent_permit(v_number, on)
+        return self.dependent_permits.holds_dependent_permit(v_number, on, known_at)
 
     def today(self) -> date:
         return self.clock.today()
@@ -362,7 +389,7 @@ class NareisApplication(Application[UUID]):
         over versions finds it in about log2(versions) reads of one event each.
         """
         latest = self._recorded_at(case_uuid, None)
-        if latest is None:
+        if latest is None or not self._is_case(case_uuid):
             raise CaseNotFound(case_uuid)
         last_version, last_recorded_at = latest
         if known_at is None or last_recorded_at <= known_at:
@@ -388,11 +415,19 @@ class NareisApplication(Application[UUID]):
             found = list(self.events.get(case_uuid, gt=version - 1, lte=version))
         return (found[0].originator_version, found[0].timestamp) if found else None
 
+    def _is_case(self, case_uuid: UUID) -> bool:
+        """Whether the stream is a case's (the index's streams are in the same store)."""
+        first = list(self.events.get(case_uuid, lte=1))
+        return bool(first) and isinstance(first[0], Case.CaseOpened)
+
     def _get(self, case_id: str) -> Case:
         try:
-            return self.repository.get(self._case_uuid(case_id))
+            case = self.repository.get(self._case_uuid(case_id))
         except AggregateNotFoundError:
             raise CaseNotFound(case_id) from None
+        if not isinstance(case, Case):
+            raise CaseNotFound(case_id)
+        return case
 
     @staticmethod
     def _case_uuid(case_id: str) -> UUID:

@@ -2,8 +2,8 @@
 
 Derived state in Nareis: the snapshots of each case, what the repository serves for each case
 (snapshot + later events, possibly cached), the answers computed from it (deadline and eligibility),
-and the read model (every report's rows, the dependent-permit holders among them). Each is
-rebuilt here from nothing but the stored events.
+the dependent-permit index the commands keep, and the read model (every report's rows, the
+dependent-permit holders among them). Each is rebuilt here from nothing but the stored events.
 """
 
 from __future__ import annotations
@@ -17,11 +17,18 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 
+from application.permit_index import (
+    case_holdings,
+    expected_by_v_number,
+    holdings_differences,
+    stored_holdings,
+)
 from application.projections import ReadModelProjection, ReadModelView, Row
 from application.service import NareisApplication
 from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case
+from domain.permit_index import Holding
 
 BATCH = 500
 Progress = Callable[[int, int], None]
@@ -79,7 +86,9 @@ def verify_case(
     on: date,
     stored_view: ReadModelView,
     rebuilt_view: ReadModelView,
+    holdings: set[Holding],
 ) -> Iterator[Difference]:
+    """The differences found in one case; adds the holdings of the replayed case to `holdings`."""
     key = str(case_uuid)
     snapshots = {
         s.originator_version: s for s in (app.snapshots.get(case_uuid) if app.snapshots else [])
@@ -98,6 +107,7 @@ def verify_case(
                     replayed.facts(),
                 )  # type: ignore[union-attr]
     assert replayed is not None
+    holdings |= case_holdings(replayed)
     served = app.repository.get(case_uuid)
     if served.facts() != replayed.facts() or served.version != replayed.version:
         yield Difference(
@@ -109,8 +119,12 @@ def verify_case(
     if served_deadline != rebuilt_deadline:
         yield Difference("deadline", key, served_deadline, rebuilt_deadline)
     v_number = served.sponsor.v_number
+    # Served known now, the sponsor's answer comes from the index; rebuilt, from the read model.
     served_answer = evaluate_case(
-        served.facts(), on, stored_view.holds_dependent_permit(v_number, on), calendar=app.calendar
+        served.facts(),
+        on,
+        app.permit_index.holds_dependent_permit(v_number, on),
+        calendar=app.calendar,
     )
     rebuilt_answer = evaluate_case(
         replayed.facts(),
@@ -138,8 +152,17 @@ def verify(
     rebuild_read_model(app, rebuilt_view, up_to)
     differences = list(compare_rows("read_model", stored_view.dump(), rebuilt_view.dump()))
     total = count_cases(app)
+    holdings: set[Holding] = set()
     for done, case_uuid in enumerate(case_ids(app), start=1):
-        differences.extend(verify_case(app, case_uuid, on, stored_view, rebuilt_view))
+        differences.extend(verify_case(app, case_uuid, on, stored_view, rebuilt_view, holdings))
         if progress is not None:
             progress(done, total)
+    differences.extend(compare_permit_index(app, holdings))
     return differences
+
+
+def compare_permit_index(app: NareisApplication, holdings: set[Holding]) -> Iterator[Difference]:
+    """The index the commands kept against the holdings of the replayed cases, per V-number."""
+    expected = expected_by_v_number(holdings)
+    for v_number, stored, rebuilt in holdings_differences(expected, stored_holdings(app)):
+        yield Difference("permit_index", v_number, stored, rebuilt)

@@ -16,7 +16,7 @@ from application.commands import (
     SubmitApplication,
     TakeDecision,
 )
-from application.service import CommandContext
+from application.service import CommandContext, NareisApplication
 from domain.facts import MemberDetails, Sponsor
 from infrastructure.composition import Nareis, build
 from infrastructure.settings import Settings
@@ -72,7 +72,12 @@ FULL_FILE = (
 
 def granted_member_case(nareis: Nareis, member_v_number: str | None = None) -> tuple[str, str]:
     """A case whose partner (with `member_v_number`) received a dependent permit on 2026-03-12."""
-    app = nareis.application
+    return record_granted_member(nareis.application, member_v_number)
+
+
+def record_granted_member(
+    app: NareisApplication, member_v_number: str | None = None
+) -> tuple[str, str]:
     case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
     app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
     member_id = app.execute(RegisterMember(case_id, a_partner(member_v_number)), CTX).member_id

@@ -1,7 +1,10 @@
-"""The dependent-permit-holders projection: exactly once, resumable, and as of a date."""
+"""The dependent-permit holders in the read model: exactly once, resumable, as of a date and as
+known at an instant (known now, the index the commands keep answers: tests/integration/
+test_permit_index.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from application.commands import (
@@ -27,8 +30,10 @@ from tests.integration.conftest import (
 HOLDER = "2000000001"
 
 
-def sponsor_rule(nareis: Nareis, case_id: str, on: str) -> Outcome:
-    members = nareis.application.eligibility(case_id, D(on)).members
+def sponsor_rule(
+    nareis: Nareis, case_id: str, on: str, known_at: datetime | None = None
+) -> Outcome:
+    members = nareis.application.eligibility(case_id, D(on), known_at).members
     return next(r.outcome for r in members[0].rules if r.id == "sponsor_permit_independent")
 
 
@@ -43,10 +48,19 @@ def case_sponsored_by(nareis: Nareis, v_number: str) -> str:
 def test_a_sponsor_who_holds_a_dependent_permit_fails_the_independence_rule(nareis: Nareis):
     granted_member_case(nareis, member_v_number=HOLDER)
     case_id = case_sponsored_by(nareis, HOLDER)
-    assert sponsor_rule(nareis, case_id, "2026-06-01") == Outcome.MET  # projection not run yet
-    nareis.catch_up()
+    # Known now, the index the commands keep answers: no projection has run.
     assert sponsor_rule(nareis, case_id, "2026-06-01") == Outcome.NOT_MET
     assert sponsor_rule(nareis, case_id, "2026-03-11") == Outcome.MET  # before the permit
+
+
+def test_as_known_at_an_instant_the_read_model_answers_once_it_has_caught_up(nareis: Nareis):
+    granted_member_case(nareis, member_v_number=HOLDER)
+    case_id = case_sponsored_by(nareis, HOLDER)
+    now = datetime.now(UTC)
+    assert sponsor_rule(nareis, case_id, "2026-06-01", known_at=now) == Outcome.MET  # it lags
+    nareis.catch_up()
+    assert sponsor_rule(nareis, case_id, "2026-06-01", known_at=now) == Outcome.NOT_MET
+    assert sponsor_rule(nareis, case_id, "2026-03-11", known_at=now) == Outcome.MET
 
 
 def test_catching_up_twice_applies_each_event_once(nareis: Nareis):
