@@ -8,7 +8,7 @@ dependent-permit holders among them). Each is rebuilt here from nothing but the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -84,29 +84,12 @@ def verify_case(
     app: NareisApplication,
     case_uuid: UUID,
     on: date,
-    stored_view: ReadModelView,
     rebuilt_view: ReadModelView,
     holdings: set[Holding],
 ) -> Iterator[Difference]:
     """The differences found in one case; adds the holdings of the replayed case to `holdings`."""
     key = str(case_uuid)
-    snapshots = {
-        s.originator_version: s for s in (app.snapshots.get(case_uuid) if app.snapshots else [])
-    }
-    replayed: Case | None = None
-    for event in app.events.get(case_uuid):
-        replayed = event.mutate(replayed)  # type: ignore[attr-defined]
-        snapshot = snapshots.get(event.originator_version)
-        if snapshot is not None:
-            from_snapshot = snapshot.mutate(None)  # type: ignore[attr-defined]
-            if from_snapshot.facts() != replayed.facts():  # type: ignore[union-attr]
-                yield Difference(
-                    "snapshot",
-                    f"{key}@{event.originator_version}",
-                    from_snapshot.facts(),
-                    replayed.facts(),
-                )  # type: ignore[union-attr]
-    assert replayed is not None
+    replayed = yield from replay_checking_snapshots(app, case_uuid)
     holdings |= case_holdings(replayed)
     served = app.repository.get(case_uuid)
     if served.facts() != replayed.facts() or served.version != replayed.version:
@@ -136,6 +119,30 @@ def verify_case(
         yield Difference("eligibility", key, served_answer, rebuilt_answer)
 
 
+def replay_checking_snapshots(
+    app: NareisApplication, case_uuid: UUID
+) -> Generator[Difference, None, Case]:
+    """Replay the case from its events; yield each snapshot that differs; return the case."""
+    snapshots = {
+        s.originator_version: s for s in (app.snapshots.get(case_uuid) if app.snapshots else [])
+    }
+    replayed: Case | None = None
+    for event in app.events.get(case_uuid):
+        replayed = event.mutate(replayed)  # type: ignore[attr-defined]
+        snapshot = snapshots.get(event.originator_version)
+        if snapshot is not None:
+            from_snapshot = snapshot.mutate(None)  # type: ignore[attr-defined]
+            if from_snapshot.facts() != replayed.facts():  # type: ignore[union-attr]
+                yield Difference(
+                    "snapshot",
+                    f"{case_uuid}@{event.originator_version}",
+                    from_snapshot.facts(),
+                    replayed.facts(),
+                )  # type: ignore[union-attr]
+    assert replayed is not None
+    return replayed
+
+
 def count_cases(app: NareisApplication) -> int:
     return sum(1 for _ in case_ids(app))
 
@@ -154,7 +161,7 @@ def verify(
     total = count_cases(app)
     holdings: set[Holding] = set()
     for done, case_uuid in enumerate(case_ids(app), start=1):
-        differences.extend(verify_case(app, case_uuid, on, stored_view, rebuilt_view, holdings))
+        differences.extend(verify_case(app, case_uuid, on, rebuilt_view, holdings))
         if progress is not None:
             progress(done, total)
     differences.extend(compare_permit_index(app, holdings))
