@@ -153,9 +153,12 @@ class NareisApplication(Application[UUID]):
         aggregate, and save the events with the idempotency record in one transaction.
 
         An idempotency key seen before answers what it answered then. When another writer saves
-        the case first, the command is checked again on the case as it now stands, a few times:
-        with an expected version that check fails (`VersionMismatch`), without one the command
-        is recorded on the newer case or, after the last attempt, refused (`ConcurrencyConflict`).
+        first (the store refuses the save), the command is loaded and checked again, a few times:
+        with an expected version the case is no longer at it (`VersionMismatch`); without one the
+        command is recorded on the newer case, refused by what it now records, or, after the
+        last attempt, refused as `ConcurrencyConflict`. (A save can also lose on a dependent-permit
+        index only, when two cases change one V-number's holders at once: the case is still at
+        the expected version then, and the command is simply tried again.)
         """
         fingerprint = command.fingerprint()
         earlier = self._earlier_answer(context, fingerprint)
