@@ -32,7 +32,11 @@ class Command:
     """Every command names its case: `case_id` (a new case's is made when the command is)."""
 
     def fingerprint(self) -> str:
-        asked = {f.name: getattr(self, f.name) for f in fields(self) if not f.metadata}
+        asked = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if not f.metadata.get("created_here")
+        }
         canonical = json.dumps(
             [type(self).__name__, _plain(asked)], sort_keys=True, separators=(",", ":")
         )
