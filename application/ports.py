@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
+
+from eventsourcing.domain import Aggregate
+
+from domain.permit_index import Holding
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -21,8 +26,23 @@ class AmsterdamClock:
         return datetime.now(AMSTERDAM).date()
 
 
+class PermitIndex(Protocol):
+    """Who holds a dependent permit as a family member, across all cases, known now: kept by the
+    commands themselves, so it never lags them (`application/permit_index.py`)."""
+
+    def holds_dependent_permit(self, v_number: str, on: date) -> bool:
+        """Whether `v_number` holds a permit issued on or before `on`."""
+        ...
+
+    def updates(self, before: frozenset[Holding], after: frozenset[Holding]) -> Sequence[Aggregate]:
+        """The index aggregates, with events pending, to save with a case whose holdings went
+        from `before` to `after`."""
+        ...
+
+
 class DependentPermitRegister(Protocol):
-    """Who holds a dependent permit as a family member, across all cases (a projection)."""
+    """Who holds a dependent permit as a family member, across all cases, as known at any instant
+    (a projection: it may lag the commands)."""
 
     def holds_dependent_permit(
         self, v_number: str, on: date, known_at: datetime | None = None

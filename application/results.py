@@ -13,18 +13,20 @@ from domain.facts import CaseFacts
 
 @dataclass(frozen=True)
 class CommandResult:
+    """What a command answers: the case, its version after the command, and the member the
+    command brought into being (a registration)."""
+
     case_id: str
     version: int
     member_id: str | None = None
-    created: bool = False  # a new case or member came into being
-    recorded: bool = True  # False when identical values were re-sent and nothing was recorded
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CommandResult:
-        return cls(**data)
+        # Answers kept before this shape also held "created" and "recorded".
+        return cls(data["case_id"], data["version"], data.get("member_id"))
 
 
 @dataclass(frozen=True)

@@ -1,29 +1,35 @@
 """The Nareis application service: commands and queries on cases.
 
-Each command method is short: get the case, call the domain, save. Idempotency keys and expected
-versions (`If-Match`) are handled once, in `_execute`. Queries read one case (from the repository,
-which uses snapshots and a cache) and hand its facts to the pure domain functions with an `as_of`
-date.
+Every command goes one path, `execute`: load the case, check the expected version (`If-Match`),
+call the command's handler (`application/handlers.py`), save, with idempotency and the retry on a
+conflict handled there once. Queries read one case (from the repository, which uses snapshots and
+a cache) and hand its facts to the pure domain functions with an `as_of` date.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
 
 from application.audit_trail import AuditTrail
+from application.commands import CaseCommand, Command, OpenCase, created_member_id
+from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
+from application.handlers import HANDLERS, HandlerContext, open_case
+from application.permit_index import StoredPermitIndex, case_holdings
 from application.ports import (
     AmsterdamClock,
     Clock,
     DependentPermitRegister,
     IdempotencyRecord,
     IdempotencyStore,
+    PermitIndex,
 )
 from application.projections import CaseListFilter, CaseListPage, Caseload, ReadModelView
 from application.results import (
@@ -39,33 +45,32 @@ from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case, grounds_not_supported, refusal_dates
-from domain.errors import CaseNotFound, ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
-from domain.facts import MemberDetails, Sponsor
+from domain.errors import CaseNotFound
+from domain.permit_index import Holding
+
+log = logging.getLogger("nareis.application")
 
 SNAPSHOT_INTERVAL = 50
+# How often a command without an expected version is tried when other writers keep saving the case
+# first (API.md: "retries (a few times) before it answers 409 concurrent-modification").
+COMMAND_ATTEMPTS = 3
 # Snapshots are derived data. When the shape of the Case's state changes, bump this: snapshots of
 # the old shape are then ignored (they live in another table) and new ones are taken as cases change.
 SNAPSHOT_SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
-class IdempotencyKey:
-    """A caller's idempotency key and a fingerprint of the request it came with."""
-
-    key: str
-    fingerprint: str
-
-
-@dataclass(frozen=True)
 class CommandContext:
+    """Who sends a command, the case version they expect (If-Match) and their idempotency key."""
+
     actor: str
     expected_version: int | None = None
-    idempotency: IdempotencyKey | None = None
+    idempotency_key: str | None = None
 
     @property
     def scoped_key(self) -> str | None:
         # Keys are scoped per actor so that two callers can never collide on the same key.
-        return f"{self.actor}\n{self.idempotency.key}" if self.idempotency else None
+        return f"{self.actor}\n{self.idempotency_key}" if self.idempotency_key else None
 
 
 class NoDependentPermits:
@@ -87,11 +92,15 @@ class NareisApplication(Application[UUID]):
         *,
         clock: Clock | None = None,
         dependent_permits: DependentPermitRegister | None = None,
+        permit_index: PermitIndex | None = None,
         calendar: AtwCalendar = ATW_CALENDAR,
     ) -> None:
         super().__init__(env)
         self.clock: Clock = clock or AmsterdamClock()
         self.calendar = calendar  # the Atw calendar the queries count terms with
+        # Who holds a dependent permit: known now from the index the commands keep, as known at
+        # an earlier instant from the read model (the register).
+        self.permit_index: PermitIndex = permit_index or StoredPermitIndex(self)
         self.dependent_permits: DependentPermitRegister = dependent_permits or NoDependentPermits()
         self.read_model: ReadModelView | None = None
         self._commit_listeners: list[Callable[[], None]] = []
@@ -112,205 +121,80 @@ class NareisApplication(Application[UUID]):
         for listener in self._commit_listeners:
             listener()
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        # A snapshot follows the commit: a failure here must neither turn a recorded command into
+        # an error (API.md: "a 5xx means the command was not recorded") nor make `execute` retry
+        # it as if another writer had won. Without this snapshot, loading replays a few more events.
+        try:
+            super()._take_snapshots(processing_event)
+        except Exception:
+            log.exception("taking a snapshot after a recorded command failed")
+
     # --- commands -------------------------------------------------------------------------------
 
-    def open_case(self, sponsor: Sponsor, ctx: CommandContext) -> CommandResult:
-        def create() -> Case:
-            return Case.open(sponsor, actor=ctx.actor, today=self.today())
+    def execute(self, command: Command, context: CommandContext) -> CommandResult:
+        """Record `command`: load its case, check the expected version, let its handler call the
+        aggregate, and save the events with the idempotency record in one transaction.
 
-        return self._execute(ctx, None, create)
-
-    def correct_sponsor_details(
-        self, case_id: str, sponsor: Sponsor, correction_reason: str | None, ctx: CommandContext
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.correct_sponsor_details(
-                sponsor, correction_reason, actor=ctx.actor, today=self.today()
-            ),
+        An idempotency key seen before answers what it answered then. When another writer saves
+        first (the store refuses the save), the command is loaded and checked again, a few times:
+        with an expected version the case is no longer at it (`VersionMismatch`); without one the
+        command is recorded on the newer case, refused by what it now records, or, after the
+        last attempt, refused as `ConcurrencyConflict`. (A save can also lose on a dependent-permit
+        index only, when two cases change one V-number's holders at once: the case is still at
+        the expected version then, and the command is simply tried again.)
+        """
+        fingerprint = command.fingerprint()
+        earlier = self._earlier_answer(context, fingerprint)
+        if earlier is not None:
+            return earlier
+        for _attempt in range(COMMAND_ATTEMPTS):
+            try:
+                return self._record_command(command, context, fingerprint)
+            except IntegrityError:
+                earlier = self._earlier_answer(context, fingerprint)
+                if earlier is not None:
+                    return earlier  # a request with the same key won the race
+        raise ConcurrencyConflict(
+            f"Case {command.case_id} was changed by other commands at the same time, "
+            f"{COMMAND_ATTEMPTS} times; nothing was recorded. Read it again and retry."
         )
 
-    def grant_sponsor_permit(
-        self,
-        case_id: str,
-        granted_on: date,
-        permit_kind: str,
-        correction_reason: str | None,
-        ctx: CommandContext,
+    def _record_command(
+        self, command: Command, context: CommandContext, fingerprint: str
     ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.grant_sponsor_permit(
-                granted_on, permit_kind, correction_reason, actor=ctx.actor, today=self.today()
-            ),
-        )
+        case, holdings_before = self._changed_case(command, context)
+        result = CommandResult(str(case.id), case.version, created_member_id(command))
+        record = self._idempotency_record(context, fingerprint, result)
+        if case.pending_events:
+            indexes = self.permit_index.updates(holdings_before, case_holdings(case))
+            # The case's events last, so the read model's tracking position, which follows only
+            # case events, reaches the end of the log after every command.
+            self.save(*indexes, case, idempotency=record)
+        elif record is not None:
+            self._idempotency_store().remember_idempotency_record(record)
+        return result
 
-    def register_member(
-        self, case_id: str, details: MemberDetails, ctx: CommandContext
-    ) -> CommandResult:
-        member_id = str(uuid4())
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.register_member(
-                member_id, details, actor=ctx.actor, today=self.today()
-            ),
-            member_id=member_id,
-        )
+    def _changed_case(
+        self, command: Command, context: CommandContext
+    ) -> tuple[Case, frozenset[Holding]]:
+        """The case with the command's events pending (none when it changes nothing), and the
+        dependent-permit holdings it recorded before."""
+        handler_context = HandlerContext(context.actor, self.today(), self.permit_index)
+        if isinstance(command, OpenCase):
+            return open_case(command, handler_context), frozenset()
+        assert isinstance(command, CaseCommand)
+        case = self._get(command.case_id)
+        self._check_expected_version(case, context.expected_version)
+        before = case_holdings(case)
+        HANDLERS[type(command)](case, command, handler_context)
+        return case, before
 
-    def correct_member_details(
-        self,
-        case_id: str,
-        member_id: str,
-        details: MemberDetails,
-        correction_reason: str | None,
-        ctx: CommandContext,
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.correct_member_details(
-                member_id, details, correction_reason, actor=ctx.actor, today=self.today()
-            ),
-        )
-
-    def record_arrival(
-        self,
-        case_id: str,
-        member_id: str,
-        arrived_on: date,
-        correction_reason: str | None,
-        ctx: CommandContext,
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.record_arrival(
-                member_id, arrived_on, correction_reason, actor=ctx.actor, today=self.today()
-            ),
-        )
-
-    def submit_application(
-        self,
-        case_id: str,
-        member_id: str,
-        submitted_on: date,
-        channel: str,
-        correction_reason: str | None,
-        ctx: CommandContext,
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.submit_application(
-                member_id,
-                submitted_on,
-                channel,
-                correction_reason,
-                actor=ctx.actor,
-                today=self.today(),
-            ),
-        )
-
-    def receive_document(
-        self,
-        case_id: str,
-        member_id: str,
-        received_on: date,
-        kind: str,
-        official: bool,
-        ctx: CommandContext,
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.receive_document(
-                member_id, received_on, kind, official, actor=ctx.actor, today=self.today()
-            ),
-        )
-
-    def record_assessment(
-        self,
-        case_id: str,
-        member_id: str,
-        assessed_on: date,
-        criterion: str,
-        outcome: str,
-        note: str,
-        ctx: CommandContext,
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.record_assessment(
-                member_id,
-                assessed_on,
-                criterion,
-                outcome,
-                note,
-                actor=ctx.actor,
-                today=self.today(),
-            ),
-        )
-
-    def take_decision(
-        self,
-        case_id: str,
-        member_id: str,
-        decided_on: date,
-        outcome: str,
-        grounds: list[str],
-        ctx: CommandContext,
-    ) -> CommandResult:
-        def decide(case: Case) -> None:
-            case.take_decision(
-                member_id,
-                decided_on,
-                outcome,
-                grounds,
-                sponsor_holds_dependent_permit=self.dependent_permits.holds_dependent_permit(
-                    case.sponsor.v_number, decided_on
-                ),
-                actor=ctx.actor,
-                today=self.today(),
-            )
-
-        return self._change(ctx, case_id, decide)
-
-    def issue_permit(
-        self, case_id: str, member_id: str, issued_on: date, valid_from: date, ctx: CommandContext
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.issue_permit(
-                member_id, issued_on, valid_from, actor=ctx.actor, today=self.today()
-            ),
-        )
-
-    def withdraw(
-        self, case_id: str, member_id: str, withdrawn_on: date, reason: str, ctx: CommandContext
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.withdraw(
-                member_id, withdrawn_on, reason, actor=ctx.actor, today=self.today()
-            ),
-        )
-
-    def extend_decision_period(
-        self, case_id: str, member_id: str, extended_on: date, reason: str, ctx: CommandContext
-    ) -> CommandResult:
-        return self._change(
-            ctx,
-            case_id,
-            lambda case: case.extend_decision_period(
-                member_id, extended_on, reason, actor=ctx.actor, today=self.today()
-            ),
-        )
+    def save_new_cases(self, *cases: Case) -> None:
+        """Save cases built outside the command path (generated ones, `nareis seed-load`) with
+        the index entries their permits make, in one transaction."""
+        holdings = frozenset(h for case in cases for h in case_holdings(case))
+        self.save(*self.permit_index.updates(frozenset(), holdings), *cases)
 
     # --- queries --------------------------------------------------------------------------------
 
@@ -343,7 +227,7 @@ class NareisApplication(Application[UUID]):
     ) -> CaseEligibilityAnswer:
         case = self._case_known_at(case_id, known_at)
         on = as_of or self.today()
-        holds = self.dependent_permits.holds_dependent_permit(case.sponsor.v_number, on, known_at)
+        holds = self._holds_dependent_permit(case.sponsor.v_number, on, known_at)
         return CaseEligibilityAnswer(
             str(case.id),
             case.version,
@@ -370,11 +254,18 @@ class NareisApplication(Application[UUID]):
         facts = case.facts()
         v_number = facts.sponsor.v_number
         holds_on = {
-            day: self.dependent_permits.holds_dependent_permit(v_number, day, known_at)
+            day: self._holds_dependent_permit(v_number, day, known_at)
             for day in refusal_dates(facts)
         }
         marks = grounds_not_supported(facts, holds_on, calendar=self.calendar)
         return {member_id: tuple(str(g) for g in grounds) for member_id, grounds in marks.items()}
+
+    def _holds_dependent_permit(self, v_number: str, on: date, known_at: datetime | None) -> bool:
+        """Known now: the index, which the commands keep (as the decision on a grant reads it).
+        As known at an instant: the read model, which keeps when it learned each fact."""
+        if known_at is None:
+            return self.permit_index.holds_dependent_permit(v_number, on)
+        return self.dependent_permits.holds_dependent_permit(v_number, on, known_at)
 
     def today(self) -> date:
         return self.clock.today()
@@ -407,70 +298,26 @@ class NareisApplication(Application[UUID]):
 
     # --- mechanics ------------------------------------------------------------------------------
 
-    def _change(
-        self,
-        ctx: CommandContext,
-        case_id: str,
-        change: Callable[[Case], None],
-        member_id: str | None = None,
-    ) -> CommandResult:
-        def load_and_change() -> Case:
-            case = self._get(case_id)
-            self._check_expected_version(case, ctx.expected_version)
-            change(case)
-            return case
-
-        return self._execute(ctx, member_id, load_and_change)
-
-    def _execute(
-        self, ctx: CommandContext, member_id: str | None, produce: Callable[[], Case]
-    ) -> CommandResult:
-        earlier = self._earlier_answer(ctx)
-        if earlier is not None:
-            return earlier
-        case = produce()
-        recorded = bool(case.pending_events)
-        created = recorded and (
-            case.pending_events[0].originator_version == 1 or member_id is not None
-        )
-        result = CommandResult(
-            str(case.id), case.version, member_id if recorded else None, created, recorded
-        )
-        record = self._idempotency_record(ctx, result)
-        try:
-            if recorded:
-                self.save(case, idempotency=record)
-            elif record is not None:
-                self._idempotency_store().remember_idempotency_record(record)
-        except IntegrityError:
-            earlier = self._earlier_answer(ctx)
-            if earlier is not None:
-                return earlier
-            raise ConcurrencyConflict(
-                f"Case {case.id} was changed by another command at the same time; "
-                "nothing was recorded. Read it again and retry."
-            ) from None
-        return result
-
-    def _earlier_answer(self, ctx: CommandContext) -> CommandResult | None:
-        if ctx.idempotency is None or ctx.scoped_key is None:
+    def _earlier_answer(self, context: CommandContext, fingerprint: str) -> CommandResult | None:
+        if context.scoped_key is None:
             return None
-        record = self._idempotency_store().find_idempotency_record(ctx.scoped_key)
+        record = self._idempotency_store().find_idempotency_record(context.scoped_key)
         if record is None:
             return None
-        if record.fingerprint != ctx.idempotency.fingerprint:
+        if record.fingerprint != fingerprint:
             raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used with another request; "
-                "use a new key for a new request."
+                "This Idempotency-Key was already used with another command; "
+                "use a new key for a new command."
             )
         return CommandResult.from_dict(record.answer)
 
+    @staticmethod
     def _idempotency_record(
-        self, ctx: CommandContext, result: CommandResult
+        context: CommandContext, fingerprint: str, result: CommandResult
     ) -> IdempotencyRecord | None:
-        if ctx.idempotency is None or ctx.scoped_key is None:
+        if context.scoped_key is None:
             return None
-        return IdempotencyRecord(ctx.scoped_key, ctx.idempotency.fingerprint, result.as_dict())
+        return IdempotencyRecord(context.scoped_key, fingerprint, result.as_dict())
 
     def _idempotency_store(self) -> IdempotencyStore:
         if not isinstance(self.recorder, IdempotencyStore):
@@ -498,7 +345,7 @@ class NareisApplication(Application[UUID]):
         over versions finds it in about log2(versions) reads of one event each.
         """
         latest = self._recorded_at(case_uuid, None)
-        if latest is None:
+        if latest is None or not self._is_case(case_uuid):
             raise CaseNotFound(case_uuid)
         last_version, last_recorded_at = latest
         if known_at is None or last_recorded_at <= known_at:
@@ -524,11 +371,19 @@ class NareisApplication(Application[UUID]):
             found = list(self.events.get(case_uuid, gt=version - 1, lte=version))
         return (found[0].originator_version, found[0].timestamp) if found else None
 
+    def _is_case(self, case_uuid: UUID) -> bool:
+        """Whether the stream is a case's (the index's streams are in the same store)."""
+        first = list(self.events.get(case_uuid, lte=1))
+        return bool(first) and isinstance(first[0], Case.CaseOpened)
+
     def _get(self, case_id: str) -> Case:
         try:
-            return self.repository.get(self._case_uuid(case_id))
+            case = self.repository.get(self._case_uuid(case_id))
         except AggregateNotFoundError:
             raise CaseNotFound(case_id) from None
+        if not isinstance(case, Case):
+            raise CaseNotFound(case_id)
+        return case
 
     @staticmethod
     def _case_uuid(case_id: str) -> UUID:

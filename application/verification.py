@@ -2,13 +2,13 @@
 
 Derived state in Nareis: the snapshots of each case, what the repository serves for each case
 (snapshot + later events, possibly cached), the answers computed from it (deadline and eligibility),
-and the read model (every report's rows, the dependent-permit holders among them). Each is
-rebuilt here from nothing but the stored events.
+the dependent-permit index the commands keep, and the read model (every report's rows, the
+dependent-permit holders among them). Each is rebuilt here from nothing but the stored events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,11 +17,18 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 
+from application.permit_index import (
+    case_holdings,
+    expected_by_v_number,
+    holdings_differences,
+    stored_holdings,
+)
 from application.projections import ReadModelProjection, ReadModelView, Row
 from application.service import NareisApplication
 from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case
+from domain.permit_index import Holding
 
 BATCH = 500
 Progress = Callable[[int, int], None]
@@ -77,10 +84,45 @@ def verify_case(
     app: NareisApplication,
     case_uuid: UUID,
     on: date,
-    stored_view: ReadModelView,
     rebuilt_view: ReadModelView,
+    holdings: set[Holding],
 ) -> Iterator[Difference]:
+    """The differences found in one case; adds the holdings of the replayed case to `holdings`."""
     key = str(case_uuid)
+    replayed = yield from replay_checking_snapshots(app, case_uuid)
+    holdings |= case_holdings(replayed)
+    served = app.repository.get(case_uuid)
+    if served.facts() != replayed.facts() or served.version != replayed.version:
+        yield Difference(
+            "case", key, (served.version, served.facts()), (replayed.version, replayed.facts())
+        )
+        return
+    served_deadline = case_deadline(served.facts(), on, app.calendar)
+    rebuilt_deadline = case_deadline(replayed.facts(), on, app.calendar)
+    if served_deadline != rebuilt_deadline:
+        yield Difference("deadline", key, served_deadline, rebuilt_deadline)
+    v_number = served.sponsor.v_number
+    # Served known now, the sponsor's answer comes from the index; rebuilt, from the read model.
+    served_answer = evaluate_case(
+        served.facts(),
+        on,
+        app.permit_index.holds_dependent_permit(v_number, on),
+        calendar=app.calendar,
+    )
+    rebuilt_answer = evaluate_case(
+        replayed.facts(),
+        on,
+        rebuilt_view.holds_dependent_permit(v_number, on),
+        calendar=app.calendar,
+    )
+    if served_answer != rebuilt_answer:
+        yield Difference("eligibility", key, served_answer, rebuilt_answer)
+
+
+def replay_checking_snapshots(
+    app: NareisApplication, case_uuid: UUID
+) -> Generator[Difference, None, Case]:
+    """Replay the case from its events; yield each snapshot that differs; return the case."""
     snapshots = {
         s.originator_version: s for s in (app.snapshots.get(case_uuid) if app.snapshots else [])
     }
@@ -93,33 +135,12 @@ def verify_case(
             if from_snapshot.facts() != replayed.facts():  # type: ignore[union-attr]
                 yield Difference(
                     "snapshot",
-                    f"{key}@{event.originator_version}",
+                    f"{case_uuid}@{event.originator_version}",
                     from_snapshot.facts(),
                     replayed.facts(),
                 )  # type: ignore[union-attr]
     assert replayed is not None
-    served = app.repository.get(case_uuid)
-    if served.facts() != replayed.facts() or served.version != replayed.version:
-        yield Difference(
-            "case", key, (served.version, served.facts()), (replayed.version, replayed.facts())
-        )
-        return
-    served_deadline = case_deadline(served.facts(), on, app.calendar)
-    rebuilt_deadline = case_deadline(replayed.facts(), on, app.calendar)
-    if served_deadline != rebuilt_deadline:
-        yield Difference("deadline", key, served_deadline, rebuilt_deadline)
-    v_number = served.sponsor.v_number
-    served_answer = evaluate_case(
-        served.facts(), on, stored_view.holds_dependent_permit(v_number, on), calendar=app.calendar
-    )
-    rebuilt_answer = evaluate_case(
-        replayed.facts(),
-        on,
-        rebuilt_view.holds_dependent_permit(v_number, on),
-        calendar=app.calendar,
-    )
-    if served_answer != rebuilt_answer:
-        yield Difference("eligibility", key, served_answer, rebuilt_answer)
+    return replayed
 
 
 def count_cases(app: NareisApplication) -> int:
@@ -138,8 +159,17 @@ def verify(
     rebuild_read_model(app, rebuilt_view, up_to)
     differences = list(compare_rows("read_model", stored_view.dump(), rebuilt_view.dump()))
     total = count_cases(app)
+    holdings: set[Holding] = set()
     for done, case_uuid in enumerate(case_ids(app), start=1):
-        differences.extend(verify_case(app, case_uuid, on, stored_view, rebuilt_view))
+        differences.extend(verify_case(app, case_uuid, on, rebuilt_view, holdings))
         if progress is not None:
             progress(done, total)
+    differences.extend(compare_permit_index(app, holdings))
     return differences
+
+
+def compare_permit_index(app: NareisApplication, holdings: set[Holding]) -> Iterator[Difference]:
+    """The index the commands kept against the holdings of the replayed cases, per V-number."""
+    expected = expected_by_v_number(holdings)
+    for v_number, stored, rebuilt in holdings_differences(expected, stored_holdings(app)):
+        yield Difference("permit_index", v_number, stored, rebuilt)

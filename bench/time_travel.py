@@ -19,6 +19,7 @@ from pathlib import Path
 
 from eventsourcing.application import project_aggregate
 
+from application.commands import GrantSponsorPermit, OpenCase, ReceiveDocument, RegisterMember
 from application.service import CommandContext
 from domain.facts import MemberDetails, Sponsor
 from infrastructure.composition import build
@@ -48,15 +49,15 @@ def build_case(db: Path, events: int):
     sponsor = Sponsor(
         "1000000001", "Amal", date(1988, 3, 14), date(2025, 6, 2), date(2025, 5, 28), False
     )
-    case_id = app.open_case(sponsor, CTX).case_id
-    app.grant_sponsor_permit(case_id, date(2025, 11, 30), "independent", None, CTX)
+    case_id = app.execute(OpenCase(sponsor), CTX).case_id
+    app.execute(GrantSponsorPermit(case_id, date(2025, 11, 30), "independent"), CTX)
     member = MemberDetails(
         "Samir", date(1987, 9, 1), "partner", True, True, marital_status="married"
     )
-    member_id = app.register_member(case_id, member, CTX).member_id
+    member_id = app.execute(RegisterMember(case_id, member), CTX).member_id
     instants: list[datetime] = []
     while app.get_case(case_id).version < events:
-        app.receive_document(case_id, member_id, date(2026, 2, 27), "other", False, CTX)
+        app.execute(ReceiveDocument(case_id, member_id, date(2026, 2, 27), "other", False), CTX)
         instants.append(datetime.now().astimezone())
     return nareis, case_id, instants
 

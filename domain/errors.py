@@ -1,7 +1,10 @@
-"""The one error hierarchy of Nareis.
+"""The domain's errors: what went wrong in the domain (bad input, an unknown case or member, a
+command the rules refuse).
 
-Every refusal the system can give is one of these. The HTTP layer maps each branch to a
-problem+json status in one place (`infrastructure/api/problems.py`); nothing else decides statuses.
+`NareisError` is the base of every error Nareis raises on purpose; the application adds its own
+(`application/errors.py`: a stale expected version, a reused idempotency key, a conflict). The
+HTTP layer maps each branch to a problem+json status in one place
+(`infrastructure/api/problems.py`); nothing else decides statuses.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ class NareisError(Exception):
 
 
 class InvalidInput(NareisError):
-    """Bad input (422): the request does not have the shape of the contract (a missing field, a
+    """Bad input: the request does not have the shape of the contract (a missing field, a
     value of the wrong JSON type, a string too long, a body that is not a JSON object). Each more
     specific reason below is its own subclass with its own `code`."""
 
@@ -107,16 +110,6 @@ class TooManyMembers(InvalidInput):
 
     code = "too-many-members"
     title = "Too many family members"
-
-
-class InvalidIfMatch(InvalidInput):
-    code = "invalid-if-match"
-    title = "If-Match is not a case version"
-
-
-class InvalidIdempotencyKey(InvalidInput):
-    code = "invalid-idempotency-key"
-    title = "Idempotency-Key is not 1 to 200 visible characters"
 
 
 class NotFound(NareisError):
@@ -266,32 +259,3 @@ class PartnerParentOfChildren(CommandRefused):
 
     code = "partner-parent-of-children"
     title = "Partner is named as a parent of children"
-
-
-class ConcurrencyConflict(NareisError):
-    """Another command changed the case between reading and recording it (409)."""
-
-    code = "concurrent-modification"
-    title = "Concurrent modification"
-
-
-class VersionMismatch(NareisError):
-    """The caller's expected version (If-Match) is not the case's current version (412)."""
-
-    code = "version-mismatch"
-    title = "Precondition failed"
-
-    def __init__(self, expected: int, actual: int) -> None:
-        super().__init__(
-            f"The case is at version {actual}, not at the expected version {expected}; "
-            "nothing was recorded."
-        )
-        self.expected = expected
-        self.actual = actual
-
-
-class IdempotencyKeyReused(NareisError):
-    """The same idempotency key was sent before with another request (409)."""
-
-    code = "idempotency-key-reused"
-    title = "Idempotency key reused"

@@ -349,7 +349,7 @@ def seed_load(
                 pending.append(case)
                 if len(pending) == batch or done == cases:
                     events += sum(len(c.pending_events) for c in pending)
-                    nareis.application.save(*pending)
+                    nareis.application.save_new_cases(*pending)
                     pending = []
                     rate = events / max(time.perf_counter() - started, 1e-9)
                     progress.update(task, completed=done, rate=f"{rate:,.0f} events/s")

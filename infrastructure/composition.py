@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
+from application.permit_index import ensure_permit_index
 from application.ports import Clock
 from application.projections import Progress, ReadModelProjection, catch_up
 from application.service import NareisApplication
@@ -74,4 +75,5 @@ def build(
     view = application.factory.tracking_recorder(SQLiteReadModel)
     application.dependent_permits = view
     application.read_model = view
+    ensure_permit_index(application)  # a database from before the index: built once, here
     return Nareis(settings, application, ReadModelProjection(view, calendar))

@@ -14,7 +14,20 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from application.service import CommandContext, IdempotencyKey, NareisApplication
+from application.commands import (
+    GrantSponsorPermit,
+    IssuePermit,
+    MemberCommand,
+    OpenCase,
+    ReceiveDocument,
+    RecordArrival,
+    RecordAssessment,
+    RegisterMember,
+    SubmitApplication,
+    TakeDecision,
+    Withdraw,
+)
+from application.service import CommandContext, NareisApplication
 from domain.calendar import ATW_CALENDAR
 from domain.facts import MemberDetails, Sponsor
 from domain.term import journey_term
@@ -37,7 +50,7 @@ class DemoCase:
     def ctx(self) -> CommandContext:
         self._step += 1
         key = f"demo:{self.label}:{self._step}"
-        return CommandContext("demo", idempotency=IdempotencyKey(key, key))
+        return CommandContext("demo", idempotency_key=key)
 
     def open(
         self,
@@ -51,11 +64,11 @@ class DemoCase:
         sponsor = Sponsor(
             v_number, name, D(born_on), D(signed_on), D(arrived_on), unaccompanied_minor
         )
-        self.case_id = self.app.open_case(sponsor, self.ctx()).case_id
+        self.case_id = self.app.execute(OpenCase(sponsor), self.ctx()).case_id
         return self
 
     def grant(self, granted_on: str, kind: str = "independent") -> DemoCase:
-        self.app.grant_sponsor_permit(self.case_id, D(granted_on), kind, None, self.ctx())
+        self.app.execute(GrantSponsorPermit(self.case_id, D(granted_on), kind), self.ctx())
         return self
 
     def partner(
@@ -90,48 +103,42 @@ class DemoCase:
         self, key: str, name: str, born_on: str, relationship: str, **details: Any
     ) -> DemoCase:
         member = MemberDetails(name, D(born_on), relationship, True, True, **details)
-        self.members[key] = self.app.register_member(self.case_id, member, self.ctx()).member_id
+        registered = self.app.execute(RegisterMember(self.case_id, member), self.ctx())
+        self.members[key] = registered.member_id or ""
         return self
 
     def applies(self, on: str, channel: str, *keys: str) -> DemoCase:
         for key in keys:
-            self.app.submit_application(
-                self.case_id, self.members[key], D(on), channel, None, self.ctx()
-            )
+            self._record(SubmitApplication, key, D(on), channel)
         return self
 
     def documents(self, key: str, on: str, *kinds: str, official: bool = True) -> DemoCase:
         for kind in kinds:
-            self.app.receive_document(
-                self.case_id, self.members[key], D(on), kind, official, self.ctx()
-            )
+            self._record(ReceiveDocument, key, D(on), kind, official)
         return self
 
     def assessed(self, key: str, on: str, criterion: str, outcome: str, note: str = "") -> DemoCase:
-        self.app.record_assessment(
-            self.case_id, self.members[key], D(on), criterion, outcome, note, self.ctx()
-        )
+        self._record(RecordAssessment, key, D(on), criterion, outcome, note)
         return self
 
     def granted(self, key: str, decided_on: str) -> DemoCase:
-        self.app.take_decision(
-            self.case_id, self.members[key], D(decided_on), "granted", [], self.ctx()
-        )
+        self._record(TakeDecision, key, D(decided_on), "granted")
         return self
 
     def permit(self, key: str, issued_on: str, valid_from: str) -> DemoCase:
-        self.app.issue_permit(
-            self.case_id, self.members[key], D(issued_on), D(valid_from), self.ctx()
-        )
+        self._record(IssuePermit, key, D(issued_on), D(valid_from))
         return self
 
     def arrived(self, key: str, on: str) -> DemoCase:
-        self.app.record_arrival(self.case_id, self.members[key], D(on), None, self.ctx())
+        self._record(RecordArrival, key, D(on))
         return self
 
     def withdrawn(self, key: str, on: str, reason: str) -> DemoCase:
-        self.app.withdraw(self.case_id, self.members[key], D(on), reason, self.ctx())
+        self._record(Withdraw, key, D(on), reason)
         return self
+
+    def _record(self, command: type[MemberCommand], key: str, *values: object) -> None:
+        self.app.execute(command(self.case_id, self.members[key], *values), self.ctx())
 
 
 FULL_FILE = (

@@ -1,23 +1,19 @@
 """What every route needs: the caller (bearer token and role), the application, and the command
-context built from `If-Match` and `Idempotency-Key` (API.md, "Conventions")."""
+context: the caller, `If-Match` and `Idempotency-Key` (API.md, "Conventions")."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
 
-from application.service import CommandContext, IdempotencyKey, NareisApplication
-from domain.errors import InvalidIdempotencyKey, InvalidIfMatch
+from application.errors import InvalidIdempotencyKey, InvalidIfMatch
+from application.service import CommandContext, NareisApplication
 from infrastructure.api.schemas import IsoDate, IsoInstant
 from infrastructure.settings import Principal, Role
 
@@ -71,40 +67,19 @@ def parse_if_match(value: str | None) -> int | None:
     return int(found.group(0).removeprefix("W/").strip('"'))
 
 
-@dataclass(frozen=True)
-class CommandMeta:
-    """The caller and the command headers; `context(body)` adds the request's fingerprint."""
-
-    principal: Principal
-    route: str
-    expected_version: int | None
-    idempotency_key: str | None
-
-    def context(self, body: BaseModel | None = None) -> CommandContext:
-        idempotency = None
-        if self.idempotency_key is not None:
-            payload = body.model_dump(mode="json") if body is not None else None
-            canonical = json.dumps([self.route, payload], sort_keys=True, separators=(",", ":"))
-            fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
-            idempotency = IdempotencyKey(self.idempotency_key, fingerprint)
-        return CommandContext(self.principal.actor, self.expected_version, idempotency)
-
-
-def command_meta(
-    request: Request,
+def command_context(
     principal: Annotated[Principal, Depends(caseworker)],
     if_match: Annotated[
         str | None, Header(description='Expected case version: N, "N" or W/"N"')
     ] = None,
     idempotency_key: Annotated[
-        str | None, Header(description="Re-sending the same key and body returns the first answer")
+        str | None,
+        Header(description="Re-sending the same key and command returns the first answer"),
     ] = None,
-) -> CommandMeta:
+) -> CommandContext:
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise InvalidIdempotencyKey("Idempotency-Key", "1 to 200 visible ASCII characters")
-    return CommandMeta(
-        principal, f"{request.method} {request.url.path}", parse_if_match(if_match), idempotency_key
-    )
+    return CommandContext(principal.actor, parse_if_match(if_match), idempotency_key)
 
 
 def as_of_date(
@@ -131,6 +106,6 @@ def known_at_instant(
 Caseworker = Annotated[Principal, Depends(caseworker)]
 Reader = Annotated[Principal, Depends(reader)]
 App = Annotated[NareisApplication, Depends(application)]
-Command = Annotated[CommandMeta, Depends(command_meta)]
+Context = Annotated[CommandContext, Depends(command_context)]
 AsOf = Annotated[date | None, Depends(as_of_date)]
 KnownAt = Annotated[datetime | None, Depends(known_at_instant)]

@@ -24,7 +24,6 @@ def etag(version: int) -> str:
 
 
 def command_answer(result: CommandResult, response: Response) -> schemas.CommandOut:
-    response.status_code = 201 if result.created else 200
     response.headers["ETag"] = etag(result.version)
     return schemas.CommandOut(
         case_id=result.case_id, version=result.version, member_id=result.member_id

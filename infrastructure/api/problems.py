@@ -11,20 +11,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
 from domain.errors import (
     ArrivalAfterAsylumApplication,
     BlankText,
     CommandRefused,
-    ConcurrencyConflict,
     ForbiddenCharacter,
-    IdempotencyKeyReused,
     ImplausibleDate,
     InvalidInput,
     NareisError,
     NotFound,
     UnknownField,
     ValueNotInList,
-    VersionMismatch,
 )
 
 log = logging.getLogger("nareis.api")

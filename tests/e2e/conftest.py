@@ -18,9 +18,9 @@ from tests.e2e.support import (
 )
 
 
-def _serve(tmp_path_factory: pytest.TempPathFactory, name: str) -> Server:
+def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, **settings: str) -> Server:
     workdir = tmp_path_factory.mktemp(name)
-    server = Server(db_path=workdir / "nareis.db", workdir=workdir)
+    server = Server(db_path=workdir / "nareis.db", workdir=workdir, settings=settings)
     server.start()
     return server
 
@@ -46,6 +46,17 @@ def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     running.stop()
     logs = running.logs_of_every_start()
     assert "Traceback" not in logs, f"the private server logged an error:\n{logs[-8000:]}"
+
+
+@pytest.fixture
+def server_without_projections(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of the test's own whose projections run elsewhere (NAREIS_PROJECTIONS=external),
+    and nowhere: its read model never catches up."""
+    running = _serve(tmp_path_factory, "e2e-no-projections", NAREIS_PROJECTIONS="external")
+    yield running
+    running.stop()
+    logs = running.logs_of_every_start()
+    assert "Traceback" not in logs, f"the server logged an error:\n{logs[-8000:]}"
 
 
 @pytest.fixture(autouse=True)

@@ -122,6 +122,7 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    settings: dict[str, str] = field(default_factory=dict)  # more NAREIS_* settings
 
     @property
     def base_url(self) -> str:
@@ -138,6 +139,7 @@ class Server:
             "NAREIS_DATABASE_URL": f"sqlite:///{self.db_path}",
             "NAREIS_API_TOKENS": API_TOKENS,
             "PYTHONUNBUFFERED": "1",
+            **self.settings,
         }
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from application.service import CommandContext
+from application.commands import (
+    GrantSponsorPermit,
+    IssuePermit,
+    OpenCase,
+    ReceiveDocument,
+    RegisterMember,
+    SubmitApplication,
+    TakeDecision,
+)
+from application.service import CommandContext, NareisApplication
 from domain.facts import MemberDetails, Sponsor
 from infrastructure.composition import Nareis, build
 from infrastructure.settings import Settings
@@ -63,14 +72,19 @@ FULL_FILE = (
 
 def granted_member_case(nareis: Nareis, member_v_number: str | None = None) -> tuple[str, str]:
     """A case whose partner (with `member_v_number`) received a dependent permit on 2026-03-12."""
-    app = nareis.application
-    case_id = app.open_case(a_sponsor(), CTX).case_id
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
-    member_id = app.register_member(case_id, a_partner(member_v_number), CTX).member_id
+    return record_granted_member(nareis.application, member_v_number)
+
+
+def record_granted_member(
+    app: NareisApplication, member_v_number: str | None = None
+) -> tuple[str, str]:
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
+    member_id = app.execute(RegisterMember(case_id, a_partner(member_v_number)), CTX).member_id
     assert member_id is not None
-    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+    app.execute(SubmitApplication(case_id, member_id, D("2026-02-27"), "mvv_abroad"), CTX)
     for kind in FULL_FILE:
-        app.receive_document(case_id, member_id, D("2026-02-27"), kind, True, CTX)
-    app.take_decision(case_id, member_id, D("2026-03-10"), "granted", [], CTX)
-    app.issue_permit(case_id, member_id, D("2026-03-12"), D("2026-03-10"), CTX)
+        app.execute(ReceiveDocument(case_id, member_id, D("2026-02-27"), kind, True), CTX)
+    app.execute(TakeDecision(case_id, member_id, D("2026-03-10"), "granted", ()), CTX)
+    app.execute(IssuePermit(case_id, member_id, D("2026-03-12"), D("2026-03-10")), CTX)
     return case_id, member_id

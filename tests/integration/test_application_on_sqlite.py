@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from pathlib import Path
 
@@ -9,15 +10,17 @@ import pytest
 from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import IntegrityError
 
-from application.ports import IdempotencyRecord
-from application.service import CommandContext, IdempotencyKey
-from domain.errors import (
-    CaseNotFound,
-    ConcurrencyConflict,
-    IdempotencyKeyReused,
-    MemberNotFound,
-    VersionMismatch,
+from application.commands import (
+    GrantSponsorPermit,
+    OpenCase,
+    ReceiveDocument,
+    RecordArrival,
+    RegisterMember,
 )
+from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
+from application.ports import IdempotencyRecord
+from application.service import CommandContext
+from domain.errors import CaseNotFound, MemberNotFound
 from infrastructure.composition import Nareis
 from infrastructure.persistence import environment_for
 from infrastructure.settings import ConfigurationError
@@ -31,8 +34,8 @@ from tests.integration.conftest import (
 )
 
 
-def keyed(key: str, fingerprint: str = "body-1", expected_version: int | None = None):
-    return CommandContext("alice", expected_version, IdempotencyKey(key, fingerprint))
+def keyed(key: str, expected_version: int | None = None) -> CommandContext:
+    return CommandContext("alice", expected_version, key)
 
 
 def test_every_case_is_still_there_after_the_system_is_closed_and_opened_again(db_path: Path):
@@ -51,11 +54,14 @@ def test_every_case_is_still_there_after_the_system_is_closed_and_opened_again(d
 
 def test_snapshots_are_taken_and_give_the_same_case_as_a_full_replay(nareis: Nareis, db_path):
     app = nareis.application
-    case_id = app.open_case(a_sponsor(), CTX).case_id
-    member_id = app.register_member(case_id, a_partner(), CTX).member_id
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    member_id = app.execute(RegisterMember(case_id, a_partner()), CTX).member_id
     for day in range(1, 121):
-        app.receive_document(
-            case_id, member_id, D("2026-01-01").replace(day=1 + day % 28), "other", False, CTX
+        app.execute(
+            ReceiveDocument(
+                case_id, member_id, D("2026-01-01").replace(day=1 + day % 28), "other", False
+            ),
+            CTX,
         )
     with sqlite3.connect(db_path) as raw:
         snapshots = raw.execute("SELECT COUNT(*) FROM stored_snapshots_v2").fetchone()[0]
@@ -68,58 +74,56 @@ def test_snapshots_are_taken_and_give_the_same_case_as_a_full_replay(nareis: Nar
 
 def test_an_idempotent_resend_answers_the_first_answer_and_records_nothing(nareis: Nareis):
     app = nareis.application
-    first = app.open_case(a_sponsor(), keyed("open-1"))
-    again = app.open_case(a_sponsor(), keyed("open-1"))
+    first = app.execute(OpenCase(a_sponsor()), keyed("open-1"))
+    again = app.execute(OpenCase(a_sponsor()), keyed("open-1"))
     assert again == first
-    member = app.register_member(first.case_id, a_partner(), keyed("member-1"))
-    assert app.register_member(first.case_id, a_partner(), keyed("member-1")) == member
+    member = app.execute(RegisterMember(first.case_id, a_partner()), keyed("member-1"))
+    assert app.execute(RegisterMember(first.case_id, a_partner()), keyed("member-1")) == member
     assert app.get_case(first.case_id).version == 2
     assert len(app.get_case(first.case_id).facts.members) == 1
 
 
-def test_an_idempotency_key_sent_with_another_request_is_refused(nareis: Nareis):
+def test_an_idempotency_key_sent_with_another_command_is_refused(nareis: Nareis):
     app = nareis.application
-    app.open_case(a_sponsor(), keyed("open-1", "body-1"))
+    app.execute(OpenCase(a_sponsor()), keyed("open-1"))
     with pytest.raises(IdempotencyKeyReused):
-        app.open_case(a_sponsor("1000000002"), keyed("open-1", "body-2"))
+        app.execute(OpenCase(a_sponsor("1000000002")), keyed("open-1"))
 
 
 def test_idempotency_keys_are_kept_across_a_restart(db_path: Path):
     first = open_system(db_path)
-    answer = first.application.open_case(a_sponsor(), keyed("open-1"))
+    answer = first.application.execute(OpenCase(a_sponsor()), keyed("open-1"))
     first.close()
     second = open_system(db_path)
-    assert second.application.open_case(a_sponsor(), keyed("open-1")) == answer
+    assert second.application.execute(OpenCase(a_sponsor()), keyed("open-1")) == answer
     second.close()
 
 
 def test_a_resend_that_records_nothing_still_keeps_its_key(nareis: Nareis):
     app = nareis.application
-    case_id = app.open_case(a_sponsor(), CTX).case_id
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
-    same = app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, keyed("g"))
-    assert not same.recorded
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
+    same = app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), keyed("g"))
+    assert same.version == app.get_case(case_id).version == 2  # nothing recorded
     # Another command moves the case on; the key still answers what it answered first.
-    app.register_member(case_id, a_partner(), CTX)
+    app.execute(RegisterMember(case_id, a_partner()), CTX)
     assert (
-        app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, keyed("g")) == same
+        app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), keyed("g")) == same
     )
 
 
 def test_a_stale_expected_version_is_refused_and_records_nothing(nareis: Nareis):
     app = nareis.application
-    case_id = app.open_case(a_sponsor(), CTX).case_id
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
     with pytest.raises(VersionMismatch):
-        app.grant_sponsor_permit(
-            case_id,
-            D("2025-11-30"),
-            "independent",
-            None,
+        app.execute(
+            GrantSponsorPermit(case_id, D("2025-11-30"), "independent"),
             CommandContext("alice", expected_version=7),
         )
     assert app.get_case(case_id).version == 1
-    app.grant_sponsor_permit(
-        case_id, D("2025-11-30"), "independent", None, CommandContext("alice", expected_version=1)
+    app.execute(
+        GrantSponsorPermit(case_id, D("2025-11-30"), "independent"),
+        CommandContext("alice", expected_version=1),
     )
     assert app.get_case(case_id).version == 2
 
@@ -128,11 +132,11 @@ def test_two_processes_writing_the_same_case_at_once_conflict_and_the_loser_keep
     db_path: Path,
 ):
     one, two = open_system(db_path), open_system(db_path)
-    case_id = one.application.open_case(a_sponsor(), CTX).case_id
-    member_id = one.application.register_member(case_id, a_partner(), CTX).member_id
+    case_id = one.application.execute(OpenCase(a_sponsor()), CTX).case_id
+    member_id = one.application.execute(RegisterMember(case_id, a_partner()), CTX).member_id
     # Both load version 2; the first to save wins, the second's events and key roll back together.
     loser_case = two.application.repository.get(two.application._case_uuid(case_id))
-    one.application.record_arrival(case_id, member_id, D("2026-03-01"), None, CTX)
+    one.application.execute(RecordArrival(case_id, member_id, D("2026-03-01")), CTX)
     loser_case.receive_document(
         member_id, D("2026-03-01"), "other", True, actor="bob", today=D("2026-11-28")
     )
@@ -147,14 +151,16 @@ def test_two_processes_writing_the_same_case_at_once_conflict_and_the_loser_keep
 
 def test_a_concurrent_change_surfaces_as_a_conflict_not_as_a_crash(db_path: Path, monkeypatch):
     one, two = open_system(db_path), open_system(db_path)
-    case_id = one.application.open_case(a_sponsor(), CTX).case_id
-    member_id = one.application.register_member(case_id, a_partner(), CTX).member_id
+    case_id = one.application.execute(OpenCase(a_sponsor()), CTX).case_id
+    member_id = one.application.execute(RegisterMember(case_id, a_partner()), CTX).member_id
     app = two.application
     stale = app.repository.get(app._case_uuid(case_id))
-    one.application.record_arrival(case_id, member_id, D("2026-03-01"), None, CTX)
-    monkeypatch.setattr(app, "_get", lambda _: stale)
+    one.application.execute(RecordArrival(case_id, member_id, D("2026-03-01")), CTX)
+    monkeypatch.setattr(app, "_get", lambda _: copy.deepcopy(stale))  # loses every attempt
     with pytest.raises(ConcurrencyConflict):
-        app.receive_document(case_id, member_id, D("2026-03-01"), "other", True, keyed("k-doc"))
+        app.execute(
+            ReceiveDocument(case_id, member_id, D("2026-03-01"), "other", True), keyed("k-doc")
+        )
     assert app.recorder.find_idempotency_record("alice\nk-doc") is None
     one.close()
     two.close()
@@ -166,9 +172,9 @@ def test_unknown_cases_and_members_are_not_found(nareis: Nareis):
         app.get_case("not-a-uuid")
     with pytest.raises(CaseNotFound):
         app.history("4f1c2a57-1111-4222-8333-444455556666")
-    case_id = app.open_case(a_sponsor(), CTX).case_id
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
     with pytest.raises(MemberNotFound):
-        app.record_arrival(case_id, "nobody", D("2026-03-01"), None, CTX)
+        app.execute(RecordArrival(case_id, "nobody", D("2026-03-01")), CTX)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +203,10 @@ def test_the_in_memory_store_is_shared_by_every_connection_and_thread():
     app = system.application
     with ThreadPoolExecutor(4) as pool:
         ids = list(
-            pool.map(lambda i: app.open_case(a_sponsor(f"10000000{i:02d}"), CTX).case_id, range(8))
+            pool.map(
+                lambda i: app.execute(OpenCase(a_sponsor(f"10000000{i:02d}")), CTX).case_id,
+                range(8),
+            )
         )
     with ThreadPoolExecutor(4) as pool:
         versions = list(pool.map(lambda i: app.get_case(i).version, ids))

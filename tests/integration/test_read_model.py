@@ -7,6 +7,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import get_args
 
+from application.commands import (
+    CorrectSponsorDetails,
+    GrantSponsorPermit,
+    OpenCase,
+    RecordArrival,
+    RecordAssessment,
+    RegisterMember,
+    SubmitApplication,
+)
 from application.projections import CaseListFilter, PermitRow, Row
 from domain.vocabulary import Route
 from infrastructure.composition import Nareis
@@ -37,9 +46,9 @@ def last_recorded_at(nareis: Nareis, case_id: str) -> datetime:
 def case_with_a_member(nareis: Nareis) -> tuple[str, str]:
     """Sponsor arrived 2025-05-28, granted 2025-11-30 (the term ends 2026-03-02), a partner."""
     app = nareis.application
-    case_id = app.open_case(a_sponsor(), CTX).case_id
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
-    member_id = app.register_member(case_id, a_partner(), CTX).member_id
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
+    member_id = app.execute(RegisterMember(case_id, a_partner()), CTX).member_id
     assert member_id is not None
     return case_id, member_id
 
@@ -49,10 +58,10 @@ def test_a_listing_as_known_before_a_sponsor_correction_shows_the_sponsor_and_ro
 ):
     app = nareis.application
     case_id, member_id = case_with_a_member(nareis)
-    app.record_arrival(case_id, member_id, D("2025-05-28"), None, CTX)  # with the sponsor
+    app.execute(RecordArrival(case_id, member_id, D("2025-05-28")), CTX)  # with the sponsor
     before = last_recorded_at(nareis, case_id)
     corrected = replace(a_sponsor(), name="Amal Haddad", arrived_on=D("2025-05-20"))
-    app.correct_sponsor_details(case_id, corrected, "arrival date misread", CTX)
+    app.execute(CorrectSponsorDetails(case_id, corrected, "arrival date misread"), CTX)
     nareis.catch_up()
     as_of = D("2026-06-01")  # the term has expired and there is no application
 
@@ -69,14 +78,18 @@ def test_an_excusable_late_application_puts_the_member_on_the_nareis_route_from_
 ):
     app = nareis.application
     case_id, member_id = case_with_a_member(nareis)
-    app.submit_application(case_id, member_id, D("2026-03-10"), "mvv_abroad", None, CTX)  # late
+    app.execute(SubmitApplication(case_id, member_id, D("2026-03-10"), "mvv_abroad"), CTX)  # late
     criterion = "late_application_excusable"
-    app.record_assessment(case_id, member_id, D("2026-03-20"), criterion, "met", "ill", CTX)
+    app.execute(RecordAssessment(case_id, member_id, D("2026-03-20"), criterion, "met", "ill"), CTX)
     met_known = last_recorded_at(nareis, case_id)
-    app.record_assessment(case_id, member_id, D("2026-04-10"), criterion, "not_met", "", CTX)
+    app.execute(
+        RecordAssessment(case_id, member_id, D("2026-04-10"), criterion, "not_met", ""), CTX
+    )
     # Two findings on one day: the later recorded counts.
-    app.record_assessment(case_id, member_id, D("2026-05-01"), criterion, "not_met", "", CTX)
-    app.record_assessment(case_id, member_id, D("2026-05-01"), criterion, "met", "", CTX)
+    app.execute(
+        RecordAssessment(case_id, member_id, D("2026-05-01"), criterion, "not_met", ""), CTX
+    )
+    app.execute(RecordAssessment(case_id, member_id, D("2026-05-01"), criterion, "met", ""), CTX)
     nareis.catch_up()
 
     expected = {
@@ -100,8 +113,8 @@ def test_an_excusable_late_application_puts_the_member_on_the_nareis_route_from_
 def test_the_last_representable_instant_as_known_at_answers_like_known_now(nareis: Nareis):
     granted_member_case(nareis, member_v_number="2000000001")
     case_id, _ = case_with_a_member(nareis)
-    nareis.application.grant_sponsor_permit(
-        case_id, D("2026-01-15"), "independent", "wrong letter", CTX
+    nareis.application.execute(
+        GrantSponsorPermit(case_id, D("2026-01-15"), "independent", "wrong letter"), CTX
     )
     nareis.catch_up()
     app, view, as_of = nareis.application, nareis.read_model.view, D("2026-03-20")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from application.commands import OpenCase
 from application.projections import (
     CaseListFilter,
     DerivedWithOtherData,
@@ -135,7 +136,7 @@ def test_rows_derived_with_another_calendar_are_refused_until_the_read_model_is_
 ):
     seeded(db_path)
     system = restarted(db_path, a_later_decree(db_path))
-    system.application.open_case(a_sponsor("4000000004"), CTX)
+    system.application.execute(OpenCase(a_sponsor("4000000004")), CTX)
     with pytest.raises(DerivedWithOtherData):
         catch_up(system.application, system.read_model)
     assert system.catch_up() == 1  # derives again first

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from application.commands import ReceiveDocument, RecordArrival
 from application.verification import verify
 from infrastructure.composition import Nareis
 from tests.integration.conftest import CTX, D, granted_member_case, open_system
@@ -26,9 +27,13 @@ def prepared(db_path: Path) -> str:
     case_id, member_id = granted_member_case(system, member_v_number="2000000001")
     # Enough events for snapshots (every 50 versions) to exist.
     for _ in range(45):
-        system.application.receive_document(case_id, member_id, D("2026-04-01"), "other", True, CTX)
-    system.application.record_arrival(case_id, member_id, D("2026-04-02"), None, CTX)
-    system.application.record_arrival(case_id, member_id, D("2026-04-03"), "border stamp", CTX)
+        system.application.execute(
+            ReceiveDocument(case_id, member_id, D("2026-04-01"), "other", True), CTX
+        )
+    system.application.execute(RecordArrival(case_id, member_id, D("2026-04-02")), CTX)
+    system.application.execute(
+        RecordArrival(case_id, member_id, D("2026-04-03"), "border stamp"), CTX
+    )
     system.catch_up()
     system.close()
     return case_id

@@ -9,6 +9,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from application.commands import (
+    CorrectSponsorDetails,
+    GrantSponsorPermit,
+    IssuePermit,
+    OpenCase,
+    ReceiveDocument,
+    RecordArrival,
+    RecordAssessment,
+    RegisterMember,
+    SubmitApplication,
+    TakeDecision,
+    Withdraw,
+)
 from domain.errors import CaseNotFound
 from domain.vocabulary import ApplicationTimeliness, DeadlineStatus, Outcome, Stage
 from infrastructure.composition import Nareis
@@ -27,8 +40,8 @@ def rule(nareis: Nareis, case_id: str, rule_id: str, as_of: str, known_at=None) 
 @pytest.fixture
 def case_with_partner(nareis: Nareis) -> tuple[str, str]:
     app = nareis.application
-    case_id = app.open_case(a_sponsor(), CTX).case_id
-    member_id = app.register_member(case_id, a_partner(), CTX).member_id
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    member_id = app.execute(RegisterMember(case_id, a_partner()), CTX).member_id
     assert member_id is not None
     return case_id, member_id
 
@@ -37,8 +50,8 @@ def case_with_partner(nareis: Nareis) -> tuple[str, str]:
     ("record", "rule_id", "dated", "before", "after"),
     [
         (
-            lambda app, c, m: app.grant_sponsor_permit(
-                c, D("2025-11-30"), "independent", None, CTX
+            lambda app, c, m: app.execute(
+                GrantSponsorPermit(c, D("2025-11-30"), "independent"), CTX
             ),
             "sponsor_has_asylum_permit",
             "2025-11-30",
@@ -46,15 +59,15 @@ def case_with_partner(nareis: Nareis) -> tuple[str, str]:
             Outcome.MET,
         ),
         (
-            lambda app, c, m: app.record_arrival(c, m, D("2025-05-01"), None, CTX),
+            lambda app, c, m: app.execute(RecordArrival(c, m, D("2025-05-01")), CTX),
             "timely",
             "2025-05-01",
             Outcome.UNKNOWN,
             Outcome.MET,
         ),
         (
-            lambda app, c, m: app.submit_application(
-                c, m, D("2026-02-27"), "mvv_abroad", None, CTX
+            lambda app, c, m: app.execute(
+                SubmitApplication(c, m, D("2026-02-27"), "mvv_abroad"), CTX
             ),
             "timely",
             "2026-02-27",
@@ -62,8 +75,8 @@ def case_with_partner(nareis: Nareis) -> tuple[str, str]:
             Outcome.MET,
         ),
         (
-            lambda app, c, m: app.receive_document(
-                c, m, D("2026-02-27"), "sponsor_declaration", True, CTX
+            lambda app, c, m: app.execute(
+                ReceiveDocument(c, m, D("2026-02-27"), "sponsor_declaration", True), CTX
             ),
             "sponsor_declaration",
             "2026-02-27",
@@ -71,8 +84,11 @@ def case_with_partner(nareis: Nareis) -> tuple[str, str]:
             Outcome.MET,
         ),
         (
-            lambda app, c, m: app.record_assessment(
-                c, m, D("2026-02-27"), "durable_exclusive_relationship", "not_met", "", CTX
+            lambda app, c, m: app.execute(
+                RecordAssessment(
+                    c, m, D("2026-02-27"), "durable_exclusive_relationship", "not_met", ""
+                ),
+                CTX,
             ),
             "partner_relationship",
             "2026-02-27",
@@ -88,7 +104,7 @@ def test_a_fact_counts_from_its_business_date_on_and_not_the_day_before(
     case_id, member_id = case_with_partner
     app = nareis.application
     if rule_id == "timely" and dated != "2025-05-01":
-        app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
+        app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
     record(app, case_id, member_id)
     day_before = (D(dated) - timedelta(days=1)).isoformat()
     assert rule(nareis, case_id, rule_id, day_before) == before
@@ -100,13 +116,13 @@ def test_decisions_withdrawals_and_permits_count_from_their_business_dates(
 ):
     case_id, member_id = case_with_partner
     app = nareis.application
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
-    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
+    app.execute(SubmitApplication(case_id, member_id, D("2026-02-27"), "mvv_abroad"), CTX)
     for kind in FULL_FILE:
-        app.receive_document(case_id, member_id, D("2026-02-27"), kind, True, CTX)
-    app.take_decision(case_id, member_id, D("2026-03-10"), "granted", [], CTX)
-    app.issue_permit(case_id, member_id, D("2026-03-12"), D("2026-03-12"), CTX)
-    app.withdraw(case_id, member_id, D("2026-03-20"), "stays behind after all", CTX)
+        app.execute(ReceiveDocument(case_id, member_id, D("2026-02-27"), kind, True), CTX)
+    app.execute(TakeDecision(case_id, member_id, D("2026-03-10"), "granted", ()), CTX)
+    app.execute(IssuePermit(case_id, member_id, D("2026-03-12"), D("2026-03-12")), CTX)
+    app.execute(Withdraw(case_id, member_id, D("2026-03-20"), "stays behind after all"), CTX)
 
     def stage(on: str) -> Stage:
         return app.get_case(case_id, as_of=D(on)).facts.members[0].stage
@@ -129,11 +145,11 @@ def test_decisions_withdrawals_and_permits_count_from_their_business_dates(
         D("2026-05-27")
     )
     assert not overdue("2026-05-28")
-    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
-    undecided = app.open_case(a_sponsor("1000000002"), CTX).case_id
-    other = app.register_member(undecided, a_partner(), CTX).member_id
+    app.execute(SubmitApplication(case_id, member_id, D("2026-02-27"), "mvv_abroad"), CTX)
+    undecided = app.execute(OpenCase(a_sponsor("1000000002")), CTX).case_id
+    other = app.execute(RegisterMember(undecided, a_partner()), CTX).member_id
     assert other is not None
-    app.submit_application(undecided, other, D("2026-02-27"), "mvv_abroad", None, CTX)
+    app.execute(SubmitApplication(undecided, other, D("2026-02-27"), "mvv_abroad"), CTX)
     assert app.deadline(undecided, D("2026-05-28")).deadline.members[0].overdue
 
 
@@ -142,10 +158,12 @@ def test_the_case_view_as_of_a_date_leaves_out_the_facts_dated_after_it(
 ):
     case_id, member_id = case_with_partner
     app = nareis.application
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
-    app.record_arrival(case_id, member_id, D("2026-01-15"), None, CTX)
-    app.submit_application(case_id, member_id, D("2026-03-01"), "in_netherlands", None, CTX)
-    app.receive_document(case_id, member_id, D("2026-03-02"), "identity_document", True, CTX)
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
+    app.execute(RecordArrival(case_id, member_id, D("2026-01-15")), CTX)
+    app.execute(SubmitApplication(case_id, member_id, D("2026-03-01"), "in_netherlands"), CTX)
+    app.execute(
+        ReceiveDocument(case_id, member_id, D("2026-03-02"), "identity_document", True), CTX
+    )
 
     early = app.get_case(case_id, as_of=D("2025-11-29"))
     assert (early.as_of, early.facts.grant, early.version) == (D("2025-11-29"), None, 6)
@@ -162,7 +180,7 @@ def test_the_case_view_as_of_a_date_leaves_out_the_facts_dated_after_it(
 
 def test_known_at_before_the_case_existed_is_not_found(nareis: Nareis):
     before = recorded_now()
-    case_id = nareis.application.open_case(a_sponsor(), CTX).case_id
+    case_id = nareis.application.execute(OpenCase(a_sponsor()), CTX).case_id
     with pytest.raises(CaseNotFound):
         nareis.application.get_case(case_id, known_at=before)
     with pytest.raises(CaseNotFound):
@@ -173,9 +191,9 @@ def test_known_at_before_the_case_existed_is_not_found(nareis: Nareis):
 def test_known_at_shows_what_was_recorded_then_and_nothing_after(nareis: Nareis, case_with_partner):
     case_id, member_id = case_with_partner
     app = nareis.application
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
     then = recorded_now()
-    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+    app.execute(SubmitApplication(case_id, member_id, D("2026-02-27"), "mvv_abroad"), CTX)
     assert app.get_case(case_id, known_at=then).version == 3
     assert app.get_case(case_id, known_at=then).facts.members[0].application is None
     assert rule(nareis, case_id, "timely", "2026-06-01", known_at=then) == Outcome.NOT_MET
@@ -188,10 +206,12 @@ def test_a_corrected_grant_date_moves_the_term_and_known_at_before_it_shows_the_
 ):
     case_id, member_id = case_with_partner
     app = nareis.application
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
-    app.submit_application(case_id, member_id, D("2026-03-02"), "mvv_abroad", None, CTX)
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
+    app.execute(SubmitApplication(case_id, member_id, D("2026-03-02"), "mvv_abroad"), CTX)
     before_correction = recorded_now()
-    app.grant_sponsor_permit(case_id, D("2025-11-27"), "independent", "grant letter misread", CTX)
+    app.execute(
+        GrantSponsorPermit(case_id, D("2025-11-27"), "independent", "grant letter misread"), CTX
+    )
 
     def deadline(known_at=None):
         return app.deadline(case_id, D("2026-03-02"), known_at).deadline
@@ -211,10 +231,12 @@ def test_a_correction_of_the_grant_date_can_flip_an_application_from_timely_to_l
 ):
     case_id, member_id = case_with_partner
     app = nareis.application
-    app.grant_sponsor_permit(case_id, D("2026-01-15"), "independent", None, CTX)
-    app.submit_application(case_id, member_id, D("2026-04-15"), "mvv_abroad", None, CTX)
+    app.execute(GrantSponsorPermit(case_id, D("2026-01-15"), "independent"), CTX)
+    app.execute(SubmitApplication(case_id, member_id, D("2026-04-15"), "mvv_abroad"), CTX)
     before_correction = recorded_now()
-    app.grant_sponsor_permit(case_id, D("2026-01-14"), "independent", "date on the decision", CTX)
+    app.execute(
+        GrantSponsorPermit(case_id, D("2026-01-14"), "independent", "date on the decision"), CTX
+    )
     as_of = "2026-06-01"
     assert rule(nareis, case_id, "timely", as_of, before_correction) == Outcome.MET
     assert rule(nareis, case_id, "timely", as_of) == Outcome.NOT_MET
@@ -234,13 +256,17 @@ def test_the_history_names_the_actor_and_shows_each_correction_with_old_new_and_
 
     case_id, member_id = case_with_partner
     app = nareis.application
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
-    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
+    app.execute(SubmitApplication(case_id, member_id, D("2026-02-27"), "mvv_abroad"), CTX)
     bob = CommandContext("bob")
-    app.grant_sponsor_permit(case_id, D("2025-11-28"), "independent", "grant letter misread", bob)
-    app.submit_application(case_id, member_id, D("2026-02-26"), "in_netherlands", "wrong form", bob)
-    app.record_arrival(case_id, member_id, D("2026-03-01"), None, CTX)
-    app.record_arrival(case_id, member_id, D("2026-03-02"), "border stamp", bob)
+    app.execute(
+        GrantSponsorPermit(case_id, D("2025-11-28"), "independent", "grant letter misread"), bob
+    )
+    app.execute(
+        SubmitApplication(case_id, member_id, D("2026-02-26"), "in_netherlands", "wrong form"), bob
+    )
+    app.execute(RecordArrival(case_id, member_id, D("2026-03-01")), CTX)
+    app.execute(RecordArrival(case_id, member_id, D("2026-03-02"), "border stamp"), bob)
 
     history = app.history(case_id)
     assert [e.event for e in history] == [
@@ -278,7 +304,9 @@ def test_known_at_works_across_snapshots_on_a_long_case(nareis: Nareis, case_wit
     app = nareis.application
     instants = []
     for number in range(1, 131):
-        app.receive_document(case_id, member_id, D("2026-01-01"), "other", bool(number % 2), CTX)
+        app.execute(
+            ReceiveDocument(case_id, member_id, D("2026-01-01"), "other", bool(number % 2)), CTX
+        )
         instants.append(recorded_now())
     for documents in (1, 48, 49, 50, 99, 130):
         at = app.get_case(case_id, known_at=instants[documents - 1])
@@ -291,8 +319,8 @@ def test_the_history_as_of_a_date_keeps_the_facts_that_counted_then(
 ):
     case_id, member_id = case_with_partner
     app = nareis.application
-    app.grant_sponsor_permit(case_id, D("2025-11-30"), "independent", None, CTX)
-    app.submit_application(case_id, member_id, D("2026-02-27"), "mvv_abroad", None, CTX)
+    app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), CTX)
+    app.execute(SubmitApplication(case_id, member_id, D("2026-02-27"), "mvv_abroad"), CTX)
     events = [e.event for e in app.history(case_id, as_of=D("2026-01-01"))]
     assert events == ["CaseOpened", "FamilyMemberRegistered", "SponsorPermitGranted"]
     assert len(app.history(case_id, as_of=D("2026-02-27"))) == 4
@@ -306,8 +334,8 @@ def test_the_history_as_of_any_date_keeps_the_facts_without_a_business_date(
     case_id, member_id = case_with_partner
     app = nareis.application
     corrected = replace(a_sponsor(), name="Amal H.")
-    app.correct_sponsor_details(case_id, corrected, "spelling", CTX)
-    app.record_arrival(case_id, member_id, D("2025-05-28"), None, CTX)
+    app.execute(CorrectSponsorDetails(case_id, corrected, "spelling"), CTX)
+    app.execute(RecordArrival(case_id, member_id, D("2025-05-28")), CTX)
     for as_of in ("1990-01-01", "2025-05-27"):
         events = [e.event for e in app.history(case_id, as_of=D(as_of))]
         assert events == ["CaseOpened", "FamilyMemberRegistered", "SponsorDetailsCorrected"]

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from application.commands import ReceiveDocument
 from domain.case import Case
 from infrastructure.composition import Nareis
 from tests.integration.conftest import CTX, D
@@ -55,8 +56,8 @@ def test_a_stored_v1_document_event_is_read_back_with_the_id_v2_would_have_given
 def test_a_case_with_old_events_goes_on_with_new_ones(nareis: Nareis):
     case_id = load_v1_case(nareis)
     member_id = nareis.application.get_case(case_id).facts.members[0].member_id
-    nareis.application.receive_document(
-        case_id, member_id, D("2026-03-01"), "identity_document", False, CTX
+    nareis.application.execute(
+        ReceiveDocument(case_id, member_id, D("2026-03-01"), "identity_document", False), CTX
     )
     documents = nareis.application.get_case(case_id).facts.members[0].documents
     assert [d.document_id for d in documents] == ["doc-3", "doc-4"]

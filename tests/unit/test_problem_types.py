@@ -6,6 +6,13 @@ from collections import Counter
 
 import pytest
 
+from application.errors import (
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
+    InvalidIfMatch,
+    VersionMismatch,
+)
 from domain.errors import (
     AlreadyWithdrawn,
     ArrivalAfterAsylumApplication,
@@ -48,6 +55,11 @@ def test_every_refusal_reason_has_a_problem_type_of_its_own() -> None:
         (ForbiddenCharacter, 422),
         (BlankText, 422),
         (TooManyMembers, 422),
+        (VersionMismatch, 412),
+        (ConcurrencyConflict, 409),
+        (IdempotencyKeyReused, 409),
+        (InvalidIfMatch, 422),
+        (InvalidIdempotencyKey, 422),
     ],
 )
 def test_each_reason_is_listed_with_its_status(error: type, status: int) -> None:
@@ -56,7 +68,8 @@ def test_each_reason_is_listed_with_its_status(error: type, status: int) -> None
 
 def test_the_problem_types_name_no_base_class_that_is_never_raised() -> None:
     codes = {code for code, _, _ in problem_types()}
-    assert not codes & {"command-refused", "already-recorded", "date-out-of-order", "not-found"}
+    never_raised = {"command-refused", "already-recorded", "date-out-of-order", "not-found"}
+    assert not codes & (never_raised | {"application-error"})
 
 
 @pytest.mark.parametrize(

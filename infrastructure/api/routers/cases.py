@@ -7,20 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from application import commands
 from application.projections import CaseListFilter
 from domain.vocabulary import DeadlineStatus, Route, Stage
 from infrastructure.api import mapping, schemas
-from infrastructure.api.dependencies import App, AsOf, Command, KnownAt, Reader
+from infrastructure.api.dependencies import App, AsOf, Context, KnownAt, Reader
 from infrastructure.api.problems import COMMAND_PROBLEMS, READ_PROBLEMS
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=READ_PROBLEMS)
 
 
 @router.post("", status_code=201, response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
-def open_case(body: schemas.OpenCaseIn, meta: Command, app: App, response: Response):
+def open_case(body: schemas.OpenCaseIn, context: Context, app: App, response: Response):
     """Open a case for a sponsor (CaseOpened)."""
-    result = app.open_case(mapping.sponsor_of(body.sponsor), meta.context(body))
-    return mapping.command_answer(result, response)
+    command = commands.OpenCase(mapping.sponsor_of(body.sponsor))
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.get("", response_model=schemas.CaseListOut)
@@ -47,32 +48,30 @@ def list_cases(
 
 @router.put("/{case_id}/sponsor", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
 def correct_sponsor(
-    case_id: str, body: schemas.SponsorCorrectionIn, meta: Command, app: App, response: Response
+    case_id: str, body: schemas.SponsorCorrectionIn, context: Context, app: App, response: Response
 ):
     """Correct the sponsor's details (SponsorDetailsCorrected); identical values record nothing."""
-    result = app.correct_sponsor_details(
-        case_id, mapping.sponsor_of(body), body.correction_reason, meta.context(body)
+    command = commands.CorrectSponsorDetails(
+        case_id, mapping.sponsor_of(body), body.correction_reason
     )
-    return mapping.command_answer(result, response)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post(
     "/{case_id}/sponsor-permit", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS
 )
 def grant_sponsor_permit(
-    case_id: str, body: schemas.SponsorPermitIn, meta: Command, app: App, response: Response
+    case_id: str, body: schemas.SponsorPermitIn, context: Context, app: App, response: Response
 ):
     """Record the sponsor's grant (SponsorPermitGranted), or correct it with a reason."""
-    result = app.grant_sponsor_permit(
-        case_id, body.granted_on, body.permit_kind, body.correction_reason, meta.context(body)
+    command = commands.GrantSponsorPermit(
+        case_id, body.granted_on, body.permit_kind, body.correction_reason
     )
-    return mapping.command_answer(result, response)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.get("/{case_id}", response_model=schemas.CaseOut)
-def get_case(
-    case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response
-):
+def get_case(case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response):
     """The case: the sponsor, the grant, and every member with the facts that counted on `as_of`
     (those dated after it left out; the registration counts at every date), as known at
     `known_at`."""

@@ -1,11 +1,14 @@
-"""The family-member resource: registration, corrections and every fact of a member's procedure."""
+"""The family-member resource: registration, corrections and every fact of a member's procedure.
+
+Each route builds its command from the path and the body and hands it to the application."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from application import commands
 from infrastructure.api import mapping, schemas
-from infrastructure.api.dependencies import App, Command
+from infrastructure.api.dependencies import App, Context
 from infrastructure.api.problems import COMMAND_PROBLEMS
 
 router = APIRouter(prefix="/cases/{case_id}/members", tags=["members"], responses=COMMAND_PROBLEMS)
@@ -13,11 +16,11 @@ router = APIRouter(prefix="/cases/{case_id}/members", tags=["members"], response
 
 @router.post("", status_code=201, response_model=schemas.CommandOut)
 def register_member(
-    case_id: str, body: schemas.MemberIn, meta: Command, app: App, response: Response
+    case_id: str, body: schemas.MemberIn, context: Context, app: App, response: Response
 ):
     """Register a family member (FamilyMemberRegistered); answers the new `member_id`."""
-    result = app.register_member(case_id, mapping.member_details_of(body), meta.context(body))
-    return mapping.command_answer(result, response)
+    command = commands.RegisterMember(case_id, mapping.member_details_of(body))
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.put("/{member_id}", response_model=schemas.CommandOut)
@@ -25,19 +28,15 @@ def correct_member(
     case_id: str,
     member_id: str,
     body: schemas.MemberCorrectionIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """Correct a member's details (FamilyMemberDetailsCorrected); identical values record nothing."""
-    result = app.correct_member_details(
-        case_id,
-        member_id,
-        mapping.member_details_of(body),
-        body.correction_reason,
-        meta.context(body),
+    command = commands.CorrectMemberDetails(
+        case_id, member_id, mapping.member_details_of(body), body.correction_reason
     )
-    return mapping.command_answer(result, response)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post("/{member_id}/arrival", response_model=schemas.CommandOut)
@@ -45,15 +44,13 @@ def record_arrival(
     case_id: str,
     member_id: str,
     body: schemas.ArrivalIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """The member entered the Netherlands (FamilyMemberArrived), or a correction of that date."""
-    result = app.record_arrival(
-        case_id, member_id, body.arrived_on, body.correction_reason, meta.context(body)
-    )
-    return mapping.command_answer(result, response)
+    command = commands.RecordArrival(case_id, member_id, body.arrived_on, body.correction_reason)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post("/{member_id}/application", response_model=schemas.CommandOut)
@@ -61,20 +58,15 @@ def submit_application(
     case_id: str,
     member_id: str,
     body: schemas.ApplicationIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """The member applied (ApplicationSubmitted), or a correction of the application."""
-    result = app.submit_application(
-        case_id,
-        member_id,
-        body.submitted_on,
-        body.channel,
-        body.correction_reason,
-        meta.context(body),
+    command = commands.SubmitApplication(
+        case_id, member_id, body.submitted_on, body.channel, body.correction_reason
     )
-    return mapping.command_answer(result, response)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post("/{member_id}/documents", response_model=schemas.CommandOut)
@@ -82,15 +74,15 @@ def receive_document(
     case_id: str,
     member_id: str,
     body: schemas.DocumentIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """A document was received (DocumentReceived); every POST records a new document."""
-    result = app.receive_document(
-        case_id, member_id, body.received_on, body.kind, body.official, meta.context(body)
+    command = commands.ReceiveDocument(
+        case_id, member_id, body.received_on, body.kind, body.official
     )
-    return mapping.command_answer(result, response)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post("/{member_id}/assessments", response_model=schemas.CommandOut)
@@ -98,21 +90,15 @@ def record_assessment(
     case_id: str,
     member_id: str,
     body: schemas.AssessmentIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """A caseworker's finding on a criterion (AssessmentRecorded)."""
-    result = app.record_assessment(
-        case_id,
-        member_id,
-        body.assessed_on,
-        body.criterion,
-        body.outcome,
-        body.note,
-        meta.context(body),
+    command = commands.RecordAssessment(
+        case_id, member_id, body.assessed_on, body.criterion, body.outcome, body.note
     )
-    return mapping.command_answer(result, response)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post("/{member_id}/decision", response_model=schemas.CommandOut)
@@ -120,20 +106,15 @@ def take_decision(
     case_id: str,
     member_id: str,
     body: schemas.DecisionIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """The decision on the application (DecisionTaken); a grant needs an eligible member."""
-    result = app.take_decision(
-        case_id,
-        member_id,
-        body.decided_on,
-        body.outcome,
-        [str(g) for g in body.grounds],
-        meta.context(body),
+    command = commands.TakeDecision(
+        case_id, member_id, body.decided_on, body.outcome, tuple(str(g) for g in body.grounds)
     )
-    return mapping.command_answer(result, response)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post("/{member_id}/permit", response_model=schemas.CommandOut)
@@ -141,15 +122,13 @@ def issue_permit(
     case_id: str,
     member_id: str,
     body: schemas.PermitIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """The dependent permit was issued (PermitIssued)."""
-    result = app.issue_permit(
-        case_id, member_id, body.issued_on, body.valid_from, meta.context(body)
-    )
-    return mapping.command_answer(result, response)
+    command = commands.IssuePermit(case_id, member_id, body.issued_on, body.valid_from)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post("/{member_id}/withdrawal", response_model=schemas.CommandOut)
@@ -157,13 +136,13 @@ def withdraw(
     case_id: str,
     member_id: str,
     body: schemas.WithdrawalIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """The member no longer comes (ApplicationWithdrawn); once."""
-    result = app.withdraw(case_id, member_id, body.withdrawn_on, body.reason, meta.context(body))
-    return mapping.command_answer(result, response)
+    command = commands.Withdraw(case_id, member_id, body.withdrawn_on, body.reason)
+    return mapping.command_answer(app.execute(command, context), response)
 
 
 @router.post("/{member_id}/decision-period-extension", response_model=schemas.CommandOut)
@@ -171,12 +150,10 @@ def extend_decision_period(
     case_id: str,
     member_id: str,
     body: schemas.ExtensionIn,
-    meta: Command,
+    context: Context,
     app: App,
     response: Response,
 ):
     """The decision term is extended to 6 months (DecisionPeriodExtended); once per application."""
-    result = app.extend_decision_period(
-        case_id, member_id, body.extended_on, body.reason, meta.context(body)
-    )
-    return mapping.command_answer(result, response)
+    command = commands.ExtendDecisionPeriod(case_id, member_id, body.extended_on, body.reason)
+    return mapping.command_answer(app.execute(command, context), response)

@@ -1,0 +1,176 @@
+"""The dependent-permit index in the application's event store (`domain/permit_index.py`).
+
+Commands keep it: `execute` compares the case's holdings before and after the command and saves
+the index aggregates that change in the same `save()` as the case's events, so the index never
+lags the cases, unlike the read model. The decision on a grant reads it.
+
+A database written before the index existed has none: `ensure_permit_index` builds it from the
+cases once (when a process opens the database; a marker aggregate records that it was built), and
+`rebuild_permit_index` brings every index to what the cases record, recording only differences.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from domain.case import Case
+from domain.permit_index import NAMESPACE, DependentPermitIndex, Holding, holdings_of
+
+log = logging.getLogger("nareis.permit_index")
+
+BATCH = 500
+# Raise when the index's shape changes: databases whose index was built by an older shape get a
+# new marker id, so the index is built again when a process opens them.
+INDEX_SCHEMA = 1
+
+
+class StoredPermitIndex:
+    """Reads and changes the index aggregates through the application's repository."""
+
+    def __init__(self, application: Application[UUID]) -> None:
+        self.application = application
+
+    def holds_dependent_permit(self, v_number: str, on: date) -> bool:
+        index = self.find(v_number)
+        return index is not None and index.holds_on(on)
+
+    def find(self, v_number: str) -> DependentPermitIndex | None:
+        try:
+            index = self.application.repository.get(DependentPermitIndex.create_id(v_number))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(index, DependentPermitIndex)
+        return index
+
+    def updates(
+        self, before: frozenset[Holding], after: frozenset[Holding]
+    ) -> list[DependentPermitIndex]:
+        """The index aggregates with events pending that turn `before` into `after`: a holding
+        gone leaves its V-number's index, a new one joins its V-number's index."""
+        indexes: dict[str, DependentPermitIndex] = {}
+
+        def index_of(v_number: str) -> DependentPermitIndex:
+            if v_number not in indexes:
+                indexes[v_number] = self.find(v_number) or DependentPermitIndex(v_number)
+            return indexes[v_number]
+
+        for gone in sorted(before - after):
+            index_of(gone.v_number).remove(gone)
+        for new in sorted(after - before):
+            index_of(new.v_number).record(new)
+        return [index for index in indexes.values() if index.pending_events]
+
+
+def case_holdings(case: Case) -> frozenset[Holding]:
+    return holdings_of(str(case.id), case.members.values())
+
+
+# --- building the index from the cases ------------------------------------------------------------
+
+
+class PermitIndexBuilt(Aggregate):
+    """Marks a database whose index was built from its cases (`INDEX_SCHEMA`)."""
+
+    @staticmethod
+    def create_id(schema: int) -> UUID:
+        return uuid5(NAMESPACE, f"built/{schema}")
+
+    @event("PermitIndexBuilt")
+    def __init__(self, schema: int) -> None:
+        self.schema = schema
+
+
+def originator_ids(application: Application[UUID], topic: str) -> Iterator[UUID]:
+    """The ids of the aggregates whose events of `topic` are in the log, oldest first."""
+    position = 0
+    while notifications := application.recorder.select_notifications(
+        start=position, limit=BATCH, topics=[topic], inclusive_of_start=False
+    ):
+        for notification in notifications:
+            yield UUID(str(notification.originator_id))
+        position = notifications[-1].id
+
+
+def expected_by_v_number(holdings: Iterable[Holding]) -> dict[str, frozenset[Holding]]:
+    """The holdings grouped per V-number, as the index keeps them."""
+    found: dict[str, set[Holding]] = defaultdict(set)
+    for holding in holdings:
+        found[holding.v_number].add(holding)
+    return {v_number: frozenset(held) for v_number, held in found.items()}
+
+
+def current_cases(application: Application[UUID]) -> Iterator[Case]:
+    for case_id in originator_ids(application, get_topic(Case.CaseOpened)):
+        yield application.repository.get(case_id)
+
+
+def stored_indexes(application: Application[UUID]) -> Iterator[DependentPermitIndex]:
+    for index_id in originator_ids(application, get_topic(DependentPermitIndex.IndexOpened)):
+        yield application.repository.get(index_id)
+
+
+def stored_holdings(application: Application[UUID]) -> dict[str, frozenset[Holding]]:
+    """Per V-number, the holdings the index aggregates record."""
+    return {index.v_number: index.holdings() for index in stored_indexes(application)}
+
+
+def rebuild_permit_index(application: Application[UUID]) -> int:
+    """Bring every index to what the cases record now; how many index events that took (0 when
+    the index was right). Run it before the process records commands: a command recorded
+    during the rebuild could be undone by it."""
+    index = StoredPermitIndex(application)
+    expected = expected_by_v_number(
+        h for case in current_cases(application) for h in case_holdings(case)
+    )
+    stored = stored_holdings(application)
+    changed: list[DependentPermitIndex] = []
+    for v_number in sorted(set(expected) | set(stored)):
+        before, after = stored.get(v_number, frozenset()), expected.get(v_number, frozenset())
+        changed.extend(index.updates(before, after))
+    events = sum(len(i.pending_events) for i in changed)
+    for start in range(0, len(changed), BATCH):
+        application.save(*changed[start : start + BATCH])
+    return events
+
+
+def ensure_permit_index(application: Application[UUID], attempts: int = 3) -> bool:
+    """Build the index from the cases if this database has never had it built; whether it did.
+    Two processes opening the same database at once both build it; the loser's save conflicts,
+    and it checks again."""
+    for _attempt in range(attempts):
+        if _is_built(application):
+            return False
+        try:
+            events = rebuild_permit_index(application)
+            application.save(PermitIndexBuilt(INDEX_SCHEMA))
+        except IntegrityError:
+            continue
+        log.info("built the dependent-permit index from the cases (%d events)", events)
+        return True
+    return False
+
+
+def _is_built(application: Application[UUID]) -> bool:
+    marker_id = PermitIndexBuilt.create_id(INDEX_SCHEMA)
+    return bool(list(application.events.get(marker_id, limit=1)))
+
+
+def holdings_differences(
+    expected: dict[str, frozenset[Holding]], stored: dict[str, frozenset[Holding]]
+) -> Sequence[tuple[str, Any, Any]]:
+    """(V-number, stored, expected) wherever the index differs from the cases."""
+    return [
+        (v_number, sorted(stored.get(v_number, ())), sorted(expected.get(v_number, ())))
+        for v_number in sorted(set(expected) | set(stored))
+        if stored.get(v_number, frozenset()) != expected.get(v_number, frozenset())
+    ]
