@@ -480,3 +480,10 @@ def test_the_derivation_fingerprint_changes_with_a_decreed_day_and_with_the_poli
     assert derivation_fingerprint(ATW_CALENDAR.with_decreed_days([D("2029-05-11")])) != base
     later = replace(NAREIS_VW2000, id="nareis-two-status", in_force_from=D("2027-01-01"))
     assert derivation_fingerprint(versions=(NAREIS_VW2000, later)) != base
+
+
+def test_a_statutory_holiday_keeps_its_own_name_when_a_decree_repeats_it():
+    repeated = AtwCalendar.from_decrees({D("2026-12-25"): "Christmas, once more by decree"}, [2026])
+
+    assert repeated.holidays_in(2026)[D("2026-12-25")] == "Christmas Day"
+    assert repeated.is_holiday(D("2026-12-25"))
