@@ -184,6 +184,15 @@ class AtwCalendar:
 
 @lru_cache(maxsize=512)
 def _holidays_in(calendar: AtwCalendar, year: int) -> Mapping[date, str]:
+    """`_compute_holidays_in`, cached: a term's end asks about the same few years again and again.
+
+    Only this wrapper is decorated, so that mutation testing (which skips decorated functions)
+    still mutates the holiday logic (README, "Tests")."""
+    return _compute_holidays_in(calendar, year)
+
+
+def _compute_holidays_in(calendar: AtwCalendar, year: int) -> Mapping[date, str]:
+    """The generally recognised holidays of Atw art. 3 in `year`, and `calendar`'s decreed days."""
     holidays = {date(year, month, day): name for month, day, name in FIXED_HOLIDAYS}
     easter_sunday = easter(year)
     holidays |= {easter_sunday + timedelta(days=offset): name for offset, name in EASTER_HOLIDAYS}

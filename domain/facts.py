@@ -200,8 +200,10 @@ class CaseFacts:
             members=tuple(m.as_of(day) for m in self.members),
         )
 
-    def member(self, member_id: str) -> MemberFacts | None:
-        return self._members_by_id.get(member_id)
+    def member(self, member_id: str | None) -> MemberFacts | None:
+        """The member with this id; None for an id not in the case, or no id (a child whose
+        `partner_member_id` is not set)."""
+        return self._members_by_id.get(member_id)  # type: ignore[arg-type]
 
     @cached_property
     def _members_by_id(self) -> dict[str, MemberFacts]:

@@ -248,7 +248,7 @@ def child_belongs_to_family(ctx: RuleContext) -> RuleResult:
         return _result(rule, Outcome.NOT_APPLICABLE, "applies to children only")
     if details.child_of in (ChildOf.SPONSOR, ChildOf.SPONSOR_AND_PARTNER):
         return _result(rule, Outcome.MET, f"child of the {details.child_of.replace('_', ' ')}")
-    partner = ctx.case.member(details.partner_member_id or "")
+    partner = ctx.case.member(details.partner_member_id)
     if partner is None or partner.relationship != Relationship.PARTNER:
         return _result(
             rule, Outcome.NOT_MET, "the named partner is not a partner member of this case"
@@ -368,7 +368,7 @@ def _other_parent_stays_behind(ctx: RuleContext) -> str | None:
     if details.child_of == ChildOf.SPONSOR:
         return "the other parent is not part of this case"
     if details.child_of == ChildOf.SPONSOR_AND_PARTNER:
-        partner = ctx.case.member(details.partner_member_id or "")
+        partner = ctx.case.member(details.partner_member_id)
         if partner is not None and partner.is_refused:
             return f"the partner {partner.member_id} was refused"
         if partner is not None and partner.is_withdrawn:

@@ -15,6 +15,7 @@ from domain.calendar import (
     ATW_CALENDAR,
     NATIONAL_DAYS,
     AtwCalendar,
+    NationalDay,
     add_calendar_months,
     load_decrees,
 )
@@ -487,3 +488,74 @@ def test_the_derivation_fingerprint_changes_with_a_decreed_day_and_with_the_poli
     assert derivation_fingerprint(ATW_CALENDAR.with_decreed_days([D("2029-05-11")])) != base
     later = replace(NAREIS_VW2000, id="nareis-two-status", in_force_from=D("2027-01-01"))
     assert derivation_fingerprint(versions=(NAREIS_VW2000, later)) != base
+
+
+# The digest of the packaged calendar data, term lengths and policy versions. A change of that data
+# (a decree, a decreed year, a holiday, a term length, a policy version) must change this value, and
+# a read model derived under the old value then derives its dates and answers again: change this
+# literal only together with such a change of data.
+PACKAGED_DERIVATION_FINGERPRINT = "9d281fea43c86f26058a28033504449f390f9c489f4a06b7fefe426b9a0ddcb7"
+
+
+def test_the_derivation_fingerprint_of_the_packaged_calendar_and_policy_data_is_pinned():
+    from domain.policy import derivation_fingerprint
+
+    assert derivation_fingerprint() == PACKAGED_DERIVATION_FINGERPRINT
+
+
+@pytest.mark.parametrize(
+    "years",
+    [
+        ATW_CALENDAR.decreed_years | {2029},
+        ATW_CALENDAR.decreed_years - {2017},
+    ],
+    ids=["a year more", "a year less"],
+)
+def test_the_derivation_fingerprint_changes_when_the_decreed_years_change(years):
+    from domain.policy import derivation_fingerprint
+
+    calendar = AtwCalendar(ATW_CALENDAR.decreed_days, ATW_CALENDAR.decree_descriptions, years)
+
+    assert derivation_fingerprint(calendar) != PACKAGED_DERIVATION_FINGERPRINT
+
+
+@pytest.mark.parametrize(
+    ("table", "changed"),
+    [
+        ("FIXED_HOLIDAYS", ((1, 1, "New Year's Day"), (12, 25, "Christmas Day"))),
+        ("EASTER_HOLIDAYS", ((-2, "Good Friday"), (1, "Easter Monday"), (39, "Ascension Day"))),
+        (
+            "NATIONAL_DAYS",
+            (
+                NATIONAL_DAYS[0],
+                NATIONAL_DAYS[1],
+                NationalDay("King's Day", 2014, 9999, 4, 27, +1),
+            ),
+        ),
+    ],
+    ids=["a fixed holiday less", "an easter holiday less", "king's day moving the other way"],
+)
+def test_the_derivation_fingerprint_changes_when_a_holiday_table_changes(
+    monkeypatch, table, changed
+):
+    from domain import calendar
+    from domain.policy import derivation_fingerprint
+
+    monkeypatch.setattr(calendar, table, changed)
+
+    assert derivation_fingerprint() != PACKAGED_DERIVATION_FINGERPRINT
+
+
+def test_the_derivation_fingerprint_changes_when_a_term_length_changes(monkeypatch):
+    from domain import policy
+
+    monkeypatch.setattr(policy, "JOURNEY_TERM_MONTHS", 4)
+
+    assert policy.derivation_fingerprint() != PACKAGED_DERIVATION_FINGERPRINT
+
+
+def test_a_statutory_holiday_keeps_its_own_name_when_a_decree_repeats_it():
+    repeated = AtwCalendar.from_decrees({D("2026-12-25"): "Christmas, once more by decree"}, [2026])
+
+    assert repeated.holidays_in(2026)[D("2026-12-25")] == "Christmas Day"
+    assert repeated.is_holiday(D("2026-12-25"))
