@@ -1,6 +1,6 @@
 """A handler per command: it calls the `Case` aggregate, which checks the command against what the
 case records and records its events. Most commands only pass their fields on to the `Case` method
-of the same name (`_forward`); opening a case and taking a decision do more. Loading, the
+of the same name (`Forward`); opening a case and taking a decision do more. Loading, the
 expected version, saving and idempotency are the command path's (`NareisApplication.execute`),
 the same for every command.
 """
@@ -55,14 +55,21 @@ def open_case(command: OpenCase, context: HandlerContext) -> Case:
     )
 
 
-def _forward(method: str, *names: str) -> Handler:
-    """A handler that passes the command's fields `names`, in this order, to the `Case` method."""
+@dataclass(frozen=True)
+class Forward:
+    """A handler that passes the command's `fields`, in this order, to the `Case` method `method`
+    (whose parameters have the same names)."""
 
-    def handle(case: Case, command: Any, context: HandlerContext) -> None:
-        values = (getattr(command, name) for name in names)
-        getattr(case, method)(*values, actor=context.actor, today=context.today)
+    method: str
+    fields: tuple[str, ...]
 
-    return handle
+    def __call__(self, case: Case, command: Any, context: HandlerContext) -> None:
+        values = (getattr(command, name) for name in self.fields)
+        getattr(case, self.method)(*values, actor=context.actor, today=context.today)
+
+
+def _forward(method: str, *fields: str) -> Forward:
+    return Forward(method, fields)
 
 
 def take_decision(case: Case, command: TakeDecision, context: HandlerContext) -> None:
