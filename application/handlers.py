@@ -1,6 +1,8 @@
-"""One small handler per command: it calls the `Case` aggregate, which checks the command against
-what the case records and records its events. Loading, the expected version, saving and
-idempotency are the command path's (`NareisApplication.execute`), the same for every command.
+"""A handler per command: it calls the `Case` aggregate, which checks the command against what the
+case records and records its events. Most commands only pass their fields on to the `Case` method
+of the same name (`Forward`); opening a case and taking a decision do more. Loading, the
+expected version, saving and idempotency are the command path's (`NareisApplication.execute`),
+the same for every command.
 """
 
 from __future__ import annotations
@@ -44,90 +46,30 @@ class HandlerContext:
     dependent_permits: DependentPermitLookup
 
 
+Handler = Callable[[Case, Any, HandlerContext], None]
+
+
 def open_case(command: OpenCase, context: HandlerContext) -> Case:
     return Case.open(
         command.sponsor, actor=context.actor, today=context.today, case_id=UUID(command.case_id)
     )
 
 
-def correct_sponsor_details(
-    case: Case, command: CorrectSponsorDetails, context: HandlerContext
-) -> None:
-    case.correct_sponsor_details(
-        command.sponsor, command.correction_reason, actor=context.actor, today=context.today
-    )
+@dataclass(frozen=True)
+class Forward:
+    """A handler that passes the command's `fields`, in this order, to the `Case` method `method`
+    (whose parameters have the same names)."""
+
+    method: str
+    fields: tuple[str, ...]
+
+    def __call__(self, case: Case, command: Any, context: HandlerContext) -> None:
+        values = (getattr(command, name) for name in self.fields)
+        getattr(case, self.method)(*values, actor=context.actor, today=context.today)
 
 
-def grant_sponsor_permit(case: Case, command: GrantSponsorPermit, context: HandlerContext) -> None:
-    case.grant_sponsor_permit(
-        command.granted_on,
-        command.permit_kind,
-        command.correction_reason,
-        actor=context.actor,
-        today=context.today,
-    )
-
-
-def register_member(case: Case, command: RegisterMember, context: HandlerContext) -> None:
-    case.register_member(
-        command.member_id, command.details, actor=context.actor, today=context.today
-    )
-
-
-def correct_member_details(
-    case: Case, command: CorrectMemberDetails, context: HandlerContext
-) -> None:
-    case.correct_member_details(
-        command.member_id,
-        command.details,
-        command.correction_reason,
-        actor=context.actor,
-        today=context.today,
-    )
-
-
-def record_arrival(case: Case, command: RecordArrival, context: HandlerContext) -> None:
-    case.record_arrival(
-        command.member_id,
-        command.arrived_on,
-        command.correction_reason,
-        actor=context.actor,
-        today=context.today,
-    )
-
-
-def submit_application(case: Case, command: SubmitApplication, context: HandlerContext) -> None:
-    case.submit_application(
-        command.member_id,
-        command.submitted_on,
-        command.channel,
-        command.correction_reason,
-        actor=context.actor,
-        today=context.today,
-    )
-
-
-def receive_document(case: Case, command: ReceiveDocument, context: HandlerContext) -> None:
-    case.receive_document(
-        command.member_id,
-        command.received_on,
-        command.kind,
-        command.official,
-        actor=context.actor,
-        today=context.today,
-    )
-
-
-def record_assessment(case: Case, command: RecordAssessment, context: HandlerContext) -> None:
-    case.record_assessment(
-        command.member_id,
-        command.assessed_on,
-        command.criterion,
-        command.outcome,
-        command.note,
-        actor=context.actor,
-        today=context.today,
-    )
+def _forward(method: str, *fields: str) -> Forward:
+    return Forward(method, fields)
 
 
 def take_decision(case: Case, command: TakeDecision, context: HandlerContext) -> None:
@@ -145,52 +87,27 @@ def take_decision(case: Case, command: TakeDecision, context: HandlerContext) ->
     )
 
 
-def issue_permit(case: Case, command: IssuePermit, context: HandlerContext) -> None:
-    case.issue_permit(
-        command.member_id,
-        command.issued_on,
-        command.valid_from,
-        actor=context.actor,
-        today=context.today,
-    )
-
-
-def withdraw(case: Case, command: Withdraw, context: HandlerContext) -> None:
-    case.withdraw(
-        command.member_id,
-        command.withdrawn_on,
-        command.reason,
-        actor=context.actor,
-        today=context.today,
-    )
-
-
-def extend_decision_period(
-    case: Case, command: ExtendDecisionPeriod, context: HandlerContext
-) -> None:
-    case.extend_decision_period(
-        command.member_id,
-        command.extended_on,
-        command.reason,
-        actor=context.actor,
-        today=context.today,
-    )
-
-
-Handler = Callable[[Case, Any, HandlerContext], None]
-
 # Every command on an existing case; opening one has no case to load (`open_case`).
 HANDLERS: dict[type, Handler] = {
-    CorrectSponsorDetails: correct_sponsor_details,
-    GrantSponsorPermit: grant_sponsor_permit,
-    RegisterMember: register_member,
-    CorrectMemberDetails: correct_member_details,
-    RecordArrival: record_arrival,
-    SubmitApplication: submit_application,
-    ReceiveDocument: receive_document,
-    RecordAssessment: record_assessment,
+    CorrectSponsorDetails: _forward("correct_sponsor_details", "sponsor", "correction_reason"),
+    GrantSponsorPermit: _forward(
+        "grant_sponsor_permit", "granted_on", "permit_kind", "correction_reason"
+    ),
+    RegisterMember: _forward("register_member", "member_id", "details"),
+    CorrectMemberDetails: _forward(
+        "correct_member_details", "member_id", "details", "correction_reason"
+    ),
+    RecordArrival: _forward("record_arrival", "member_id", "arrived_on", "correction_reason"),
+    SubmitApplication: _forward(
+        "submit_application", "member_id", "submitted_on", "channel", "correction_reason"
+    ),
+    ReceiveDocument: _forward("receive_document", "member_id", "received_on", "kind", "official"),
+    RecordAssessment: _forward(
+        "record_assessment", "member_id", "assessed_on", "criterion", "outcome", "note"
+    ),
+    # The cross-case rule: the aggregate is told whether the sponsor holds a dependent permit.
     TakeDecision: take_decision,
-    IssuePermit: issue_permit,
-    Withdraw: withdraw,
-    ExtendDecisionPeriod: extend_decision_period,
+    IssuePermit: _forward("issue_permit", "member_id", "issued_on", "valid_from"),
+    Withdraw: _forward("withdraw", "member_id", "withdrawn_on", "reason"),
+    ExtendDecisionPeriod: _forward("extend_decision_period", "member_id", "extended_on", "reason"),
 }

@@ -441,28 +441,21 @@ class CaseGenerator:
                         if kind == "identity_document"
                         else "family_ties_established"
                     )
-                    self.act(
-                        case.record_assessment,
-                        member_id,
-                        received_on + self.days(1, 20),
-                        criterion,
-                        "met" if rng.random() < 0.9 else "not_met",
-                        "",
-                    )
+                    self.assess(case, member_id, received_on + self.days(1, 20), criterion, 0.9)
         for criterion in (
             "durable_exclusive_relationship",
             "family_bond_intact",
             "more_than_normal_emotional_ties",
         ):
             if rng.random() < 0.5:
-                self.act(
-                    case.record_assessment,
-                    member_id,
-                    submitted_on + self.days(10, 40),
-                    criterion,
-                    "met" if rng.random() < 0.85 else "not_met",
-                    "",
-                )
+                self.assess(case, member_id, submitted_on + self.days(10, 40), criterion, 0.85)
+
+    def assess(
+        self, case: Case, member_id: str, assessed_on: date, criterion: str, chance_met: float
+    ) -> None:
+        """A finding without a note on `criterion`, met with the chance `chance_met`."""
+        outcome = "met" if self.rng.random() < chance_met else "not_met"
+        self.act(case.record_assessment, member_id, assessed_on, criterion, outcome, "")
 
     def decide(self, case: Case, member_id: str, decided_on: date) -> None:
         eligibility = evaluate_member(case.facts(), member_id, decided_on, False)

@@ -1,5 +1,6 @@
 """What every route needs: the caller (bearer token and role), the application, and the command
-context: the caller, `If-Match` and `Idempotency-Key` (API.md, "Conventions")."""
+context: the caller, `If-Match` and `Idempotency-Key` (API.md, "Conventions"); a command route
+records its command through `Record`."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi import Depends, Header, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from application.commands import Command
 from application.errors import InvalidIdempotencyKey, InvalidIfMatch
 from application.service import CommandContext, NareisApplication
+from infrastructure.api import mapping, schemas
 from infrastructure.api.schemas import IsoDate, IsoInstant
 from infrastructure.settings import Principal, Role
 
@@ -82,6 +85,25 @@ def command_context(
     return CommandContext(principal.actor, parse_if_match(if_match), idempotency_key)
 
 
+class CommandRecorder:
+    """Records a command with the caller's context and answers its result (the version also as the
+    response's `ETag`)."""
+
+    def __init__(self, app: NareisApplication, context: CommandContext, response: Response):
+        self._app, self._context, self._response = app, context, response
+
+    def __call__(self, command: Command) -> schemas.CommandOut:
+        return mapping.command_answer(self._app.execute(command, self._context), self._response)
+
+
+def command_recorder(
+    app: Annotated[NareisApplication, Depends(application)],
+    context: Annotated[CommandContext, Depends(command_context)],
+    response: Response,
+) -> CommandRecorder:
+    return CommandRecorder(app, context, response)
+
+
 def as_of_date(
     as_of: Annotated[
         IsoDate | None,
@@ -109,3 +131,4 @@ App = Annotated[NareisApplication, Depends(application)]
 Context = Annotated[CommandContext, Depends(command_context)]
 AsOf = Annotated[date | None, Depends(as_of_date)]
 KnownAt = Annotated[datetime | None, Depends(known_at_instant)]
+Record = Annotated[CommandRecorder, Depends(command_recorder)]

@@ -4,7 +4,9 @@ and the retry when another writer wins the race."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from dataclasses import fields
 from uuid import UUID
 
 import pytest
@@ -27,9 +29,11 @@ from application.commands import (
     Withdraw,
 )
 from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
+from application.handlers import HANDLERS, Forward
 from application.permit_index import StoredPermitIndex
 from application.results import CommandResult
 from application.service import COMMAND_ATTEMPTS, CommandContext, NareisApplication
+from domain.case import Case
 from domain.errors import (
     ApplicationMissing,
     GrantRequiresEligibility,
@@ -167,6 +171,20 @@ def test_each_command_records_its_event_for_its_actor_and_answers_the_new_versio
     assert result == CommandResult(case_id, version + 1, member_id_made)
     assert events_of(app, case_id)[-1] == event
     assert list(app.events.get(UUID(case_id)))[-1].actor == "alice"
+
+
+FORWARDED = [(t, h) for t, h in HANDLERS.items() if isinstance(h, Forward)]
+
+
+@pytest.mark.parametrize(
+    ("command_type", "handler"), FORWARDED, ids=[h.method for _, h in FORWARDED]
+)
+def test_a_forwarded_command_names_fields_it_has_as_the_case_methods_leading_parameters(
+    command_type: type, handler: Forward
+):
+    assert set(handler.fields) <= {f.name for f in fields(command_type)}
+    parameters = list(inspect.signature(getattr(Case, handler.method)).parameters)
+    assert tuple(parameters[1 : 1 + len(handler.fields)]) == handler.fields
 
 
 def test_opening_a_case_records_it_under_the_id_made_with_the_command(app: NareisApplication):

@@ -11,17 +11,17 @@ from application import commands
 from application.projections import CaseListFilter
 from domain.vocabulary import DeadlineStatus, Route, Stage
 from infrastructure.api import mapping, schemas
-from infrastructure.api.dependencies import App, AsOf, Context, KnownAt, Reader
+from infrastructure.api.dependencies import App, AsOf, KnownAt, Reader, Record
 from infrastructure.api.problems import COMMAND_PROBLEMS, READ_PROBLEMS
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=READ_PROBLEMS)
 
 
 @router.post("", status_code=201, response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
-def open_case(body: schemas.OpenCaseIn, context: Context, app: App, response: Response):
+def open_case(body: schemas.OpenCaseIn, record: Record):
     """Open a case for a sponsor (CaseOpened)."""
     command = commands.OpenCase(mapping.sponsor_of(body.sponsor))
-    return mapping.command_answer(app.execute(command, context), response)
+    return record(command)
 
 
 @router.get("", response_model=schemas.CaseListOut)
@@ -47,27 +47,23 @@ def list_cases(
 
 
 @router.put("/{case_id}/sponsor", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
-def correct_sponsor(
-    case_id: str, body: schemas.SponsorCorrectionIn, context: Context, app: App, response: Response
-):
+def correct_sponsor(case_id: str, body: schemas.SponsorCorrectionIn, record: Record):
     """Correct the sponsor's details (SponsorDetailsCorrected); identical values record nothing."""
     command = commands.CorrectSponsorDetails(
         case_id, mapping.sponsor_of(body), body.correction_reason
     )
-    return mapping.command_answer(app.execute(command, context), response)
+    return record(command)
 
 
 @router.post(
     "/{case_id}/sponsor-permit", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS
 )
-def grant_sponsor_permit(
-    case_id: str, body: schemas.SponsorPermitIn, context: Context, app: App, response: Response
-):
+def grant_sponsor_permit(case_id: str, body: schemas.SponsorPermitIn, record: Record):
     """Record the sponsor's grant (SponsorPermitGranted), or correct it with a reason."""
     command = commands.GrantSponsorPermit(
         case_id, body.granted_on, body.permit_kind, body.correction_reason
     )
-    return mapping.command_answer(app.execute(command, context), response)
+    return record(command)
 
 
 @router.get("/{case_id}", response_model=schemas.CaseOut)
