@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
@@ -52,6 +53,9 @@ class StoredPermitIndex:
         assert isinstance(index, DependentPermitIndex)
         return index
 
+    def grant_reading(self, v_number: str) -> IndexAsRead:
+        return IndexAsRead(self.find(v_number) or DependentPermitIndex(v_number))
+
     def updates(
         self, before: frozenset[Holding], after: frozenset[Holding]
     ) -> list[DependentPermitIndex]:
@@ -69,6 +73,21 @@ class StoredPermitIndex:
         for new in sorted(after - before):
             index_of(new.v_number).record(new)
         return [index for index in indexes.values() if index.pending_events]
+
+
+@dataclass
+class IndexAsRead:
+    """A V-number's index as a decision read it (`application.ports.GrantReading`)."""
+
+    index: DependentPermitIndex
+
+    def holds_dependent_permit(self, v_number: str, on: date) -> bool:
+        assert v_number == self.index.v_number
+        return self.index.holds_on(on)
+
+    def noted(self, case_id: str, member_id: str, decided_on: date) -> list[DependentPermitIndex]:
+        self.index.note_grant(case_id, member_id, decided_on)
+        return [self.index]
 
 
 def case_holdings(case: Case) -> frozenset[Holding]:
@@ -120,8 +139,13 @@ def stored_indexes(application: Application[UUID]) -> Iterator[DependentPermitIn
 
 
 def stored_holdings(application: Application[UUID]) -> dict[str, frozenset[Holding]]:
-    """Per V-number, the holdings the index aggregates record."""
-    return {index.v_number: index.holdings() for index in stored_indexes(application)}
+    """Per V-number, the holdings the index aggregates record (an index that holds nothing, such
+    as one only a grant was decided on, is as good as none)."""
+    return {
+        index.v_number: held
+        for index in stored_indexes(application)
+        if (held := index.holdings())
+    }
 
 
 def rebuild_permit_index(application: Application[UUID]) -> int:

@@ -39,6 +39,20 @@ class PermitIndex(Protocol):
         from `before` to `after`."""
         ...
 
+    def grant_reading(self, v_number: str) -> GrantReading:
+        """One V-number's index as a decision reads it, to note the grant on (see GrantReading)."""
+        ...
+
+
+class GrantReading(Protocol):
+    """The index of a sponsor's V-number as one decision read it. A grant saves `noted(...)` with
+    its events, so a permit recorded under the V-number after the read makes that save fail and
+    the decision is checked again on what the index holds then."""
+
+    def holds_dependent_permit(self, v_number: str, on: date) -> bool: ...
+
+    def noted(self, case_id: str, member_id: str, decided_on: date) -> Sequence[Aggregate]: ...
+
 
 class DependentPermitRegister(Protocol):
     """Who holds a dependent permit as a family member, across all cases, as known at any instant

@@ -9,17 +9,18 @@ a cache) and hand its facts to the pure domain functions with an `as_of` date.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
 
 from application.audit_trail import AuditTrail
-from application.commands import CaseCommand, Command, OpenCase, created_member_id
+from application.commands import CaseCommand, Command, OpenCase, TakeDecision, created_member_id
 from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
 from application.handlers import HANDLERS, HandlerContext, open_case
 from application.permit_index import StoredPermitIndex, case_holdings
@@ -27,6 +28,7 @@ from application.ports import (
     AmsterdamClock,
     Clock,
     DependentPermitRegister,
+    GrantReading,
     IdempotencyRecord,
     IdempotencyStore,
     PermitIndex,
@@ -47,6 +49,7 @@ from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case, grounds_not_supported, refusal_dates
 from domain.errors import CaseNotFound
 from domain.permit_index import Holding
+from domain.vocabulary import DecisionOutcome
 
 log = logging.getLogger("nareis.application")
 
@@ -163,11 +166,14 @@ class NareisApplication(Application[UUID]):
     def _record_command(
         self, command: Command, context: CommandContext, fingerprint: str
     ) -> CommandResult:
-        case, holdings_before = self._changed_case(command, context)
+        case, holdings_before, reading = self._changed_case(command, context)
         result = CommandResult(str(case.id), case.version, created_member_id(command))
         record = self._idempotency_record(context, fingerprint, result)
         if case.pending_events:
-            indexes = self.permit_index.updates(holdings_before, case_holdings(case))
+            indexes = [
+                *self.permit_index.updates(holdings_before, case_holdings(case)),
+                *_grant_noted(command, reading),
+            ]
             # The case's events last, so the read model's tracking position, which follows only
             # case events, reaches the end of the log after every command.
             self.save(*indexes, case, idempotency=record)
@@ -177,18 +183,23 @@ class NareisApplication(Application[UUID]):
 
     def _changed_case(
         self, command: Command, context: CommandContext
-    ) -> tuple[Case, frozenset[Holding]]:
-        """The case with the command's events pending (none when it changes nothing), and the
-        dependent-permit holdings it recorded before."""
+    ) -> tuple[Case, frozenset[Holding], GrantReading | None]:
+        """The case with the command's events pending (none when it changes nothing), the
+        dependent-permit holdings it recorded before, and, for a decision, the sponsor's index as
+        the decision read it."""
         handler_context = HandlerContext(context.actor, self.today(), self.permit_index)
         if isinstance(command, OpenCase):
-            return open_case(command, handler_context), frozenset()
+            return open_case(command, handler_context), frozenset(), None
         assert isinstance(command, CaseCommand)
         case = self._get(command.case_id)
         self._check_expected_version(case, context.expected_version)
         before = case_holdings(case)
+        reading = None
+        if isinstance(command, TakeDecision):
+            reading = self.permit_index.grant_reading(case.sponsor.v_number)
+            handler_context = replace(handler_context, dependent_permits=reading)
         HANDLERS[type(command)](case, command, handler_context)
-        return case, before
+        return case, before, reading
 
     def save_new_cases(self, *cases: Case) -> None:
         """Save cases built outside the command path (generated ones, `nareis seed-load`) with
@@ -391,3 +402,12 @@ class NareisApplication(Application[UUID]):
             return UUID(case_id)
         except (ValueError, TypeError, AttributeError):
             raise CaseNotFound(case_id) from None
+
+
+def _grant_noted(command: Command, reading: GrantReading | None) -> Sequence[Aggregate]:
+    """A grant notes the index it was decided on (`GrantReading`); nothing else does."""
+    if reading is None or not isinstance(command, TakeDecision):
+        return []
+    if command.outcome != DecisionOutcome.GRANTED:
+        return []
+    return reading.noted(command.case_id, command.member_id, command.decided_on)

@@ -84,3 +84,13 @@ class DependentPermitIndex(Aggregate):
     @event("DependentPermitRemoved")
     def _remove(self, case_id: str, member_id: str) -> None:
         del self.holders[(case_id, member_id)]
+
+    def note_grant(self, case_id: str, member_id: str, decided_on: date) -> None:
+        """A grant was decided on what this index held. Saving the note with the grant makes a
+        permit recorded under this V-number in the meantime a conflict, so the grant is checked
+        again instead of slipping through."""
+        self._note_grant(case_id=case_id, member_id=member_id, decided_on=decided_on)
+
+    @event("GrantDecidedOnIndex")
+    def _note_grant(self, case_id: str, member_id: str, decided_on: date) -> None:
+        pass

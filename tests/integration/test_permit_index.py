@@ -99,7 +99,6 @@ def test_a_corrected_v_number_moves_the_holder_to_the_new_numbers_index(nareis: 
     app.execute(CorrectMemberDetails(holder_case, holder, a_partner(OTHER), "misread"), CTX)
 
     assert stored_holdings(app) == {
-        HOLDER: frozenset(),
         OTHER: frozenset({Holding(OTHER, holder_case, holder, D("2026-03-12"))}),
     }
     case_id, member_id = sponsor_ready_for_a_grant(app, OTHER)
@@ -117,7 +116,7 @@ def test_a_v_number_given_to_a_holder_after_the_permit_puts_them_in_its_index(na
         HOLDER: frozenset({Holding(HOLDER, holder_case, holder, D("2026-03-12"))})
     }
     app.execute(CorrectMemberDetails(holder_case, holder, a_partner(None), "not hers"), CTX)
-    assert stored_holdings(app) == {HOLDER: frozenset()}
+    assert stored_holdings(app) == {}  # an index that holds nothing is as good as none
 
 
 def test_the_index_events_are_saved_with_the_permit_and_before_it_in_the_log(
@@ -153,6 +152,12 @@ class NoIndex:
         return False
 
     def updates(self, before: frozenset, after: frozenset) -> list:
+        return []
+
+    def grant_reading(self, v_number: str) -> NoIndex:
+        return self
+
+    def noted(self, case_id: str, member_id: str, decided_on: date) -> list:
         return []
 
 

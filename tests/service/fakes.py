@@ -46,6 +46,12 @@ class FakePermitIndex:
             self.changes.append((before, after))
         return []
 
+    def grant_reading(self, v_number: str) -> FakePermitIndex:
+        return self
+
+    def noted(self, case_id: str, member_id: str, decided_on: date) -> list[Any]:
+        return []
+
 
 class IdempotentPOPORecorder(POPOApplicationRecorder):
     """The in-memory recorder, keeping idempotency records with the events they answer for, under

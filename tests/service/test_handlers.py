@@ -414,3 +414,35 @@ def test_a_snapshot_that_fails_after_the_commit_neither_fails_nor_repeats_the_co
     monkeypatch.setattr(app.snapshots, "put", broken)
     assert app.execute(a_document(case_id, member_id), ALICE).version == 50
     assert len(events_of(app, case_id)) == 50
+
+
+def test_a_permit_under_the_sponsors_v_number_saved_during_a_grant_makes_it_checked_again():
+    # The real index: the rival issues a dependent permit to a member whose V-number is this
+    # case's sponsor's, between the decision's read of the index and its save.
+    app = in_memory_application()
+    holder_case, holder = granted(app, v_number=SPONSOR)
+    case_id, member_id = applied(app)
+    permit = IssuePermit(holder_case, holder, D("2026-03-12"), D("2026-03-10"))
+    rival = RivalWriter(app, lambda: permit, times=1)
+
+    with pytest.raises(GrantRequiresEligibility) as refused:
+        app.execute(TakeDecision(case_id, member_id, D("2026-03-20"), "granted"), ALICE)
+
+    assert rival.saves_lost == 1
+    assert "sponsor_permit_independent (not_met)" in refused.value.detail
+    assert "DecisionTaken" not in events_of(app, case_id)
+
+
+def test_a_grant_notes_the_index_it_was_decided_on_and_a_refusal_does_not():
+    app = in_memory_application()
+    granted(app)
+    index = StoredPermitIndex(app).find(SPONSOR)
+    assert index is not None
+    assert [type(e).__name__ for e in app.events.get(index.id)] == [
+        "IndexOpened",
+        "GrantDecidedOnIndex",
+    ]
+    assert index.holdings() == frozenset()
+    other, refused_member = applied(app)
+    app.execute(TakeDecision(other, refused_member, D("2026-03-10"), "refused", ("timely",)), ALICE)
+    assert index.version == StoredPermitIndex(app).find(SPONSOR).version  # type: ignore[union-attr]
