@@ -28,6 +28,7 @@ from application.commands import (
     TakeDecision,
     Withdraw,
 )
+from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.case import Case
 
 
@@ -44,6 +45,7 @@ class HandlerContext:
     actor: str
     today: date
     dependent_permits: DependentPermitLookup
+    calendar: AtwCalendar = ATW_CALENDAR  # the one the queries count terms with
 
 
 Handler = Callable[[Case, Any, HandlerContext], None]
@@ -84,6 +86,7 @@ def take_decision(case: Case, command: TakeDecision, context: HandlerContext) ->
         sponsor_holds_dependent_permit=holds,
         actor=context.actor,
         today=context.today,
+        calendar=context.calendar,
     )
 
 

@@ -187,7 +187,9 @@ class NareisApplication(Application[UUID]):
         """The case with the command's events pending (none when it changes nothing), the
         dependent-permit holdings it recorded before, and, for a decision, the sponsor's index as
         the decision read it."""
-        handler_context = HandlerContext(context.actor, self.today(), self.permit_index)
+        handler_context = HandlerContext(
+            context.actor, self.today(), self.permit_index, self.calendar
+        )
         if isinstance(command, OpenCase):
             return open_case(command, handler_context), frozenset(), None
         assert isinstance(command, CaseCommand)

@@ -140,10 +140,13 @@ class AtwCalendar:
         }
         return cls.from_decrees(days, years)
 
-    def with_decreed_days(self, days: Iterable[date]) -> AtwCalendar:
-        """This calendar with more decreed days (a decree published after the packaged data)."""
+    def with_decreed_days(self, days: Iterable[date], years: Iterable[int] = ()) -> AtwCalendar:
+        """This calendar with more decreed days (a decree published after the packaged data) and
+        the years that decree covers."""
         return AtwCalendar(
-            self.decreed_days | frozenset(days), self.decree_descriptions, self.decreed_years
+            self.decreed_days | frozenset(days),
+            self.decree_descriptions,
+            self.decreed_years | frozenset(years),
         )
 
     def has_decree_for(self, year: int) -> bool:

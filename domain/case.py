@@ -19,6 +19,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.eligibility import evaluate_member
 from domain.errors import (
     AlreadyDecided,
@@ -449,6 +450,7 @@ class Case(Aggregate):
         sponsor_holds_dependent_permit: bool,
         actor: str,
         today: date,
+        calendar: AtwCalendar = ATW_CALENDAR,
     ) -> None:
         member = self.member(member_id)
         chosen = parse_choice(DecisionOutcome, outcome, "outcome")
@@ -460,7 +462,7 @@ class Case(Aggregate):
         self.check_not_decided(member)
         self.check_has_application_by(member, decided_on, "decided_on")
         if chosen == DecisionOutcome.GRANTED:
-            self.check_eligible_on(member_id, decided_on, sponsor_holds_dependent_permit)
+            self.check_eligible_on(member_id, decided_on, sponsor_holds_dependent_permit, calendar)
         self.trigger_event(
             self.DecisionTaken,
             member_id=member_id,
@@ -697,10 +699,14 @@ class Case(Aggregate):
             )
 
     def check_eligible_on(
-        self, member_id: str, decided_on: date, sponsor_holds_dependent_permit: bool
+        self,
+        member_id: str,
+        decided_on: date,
+        sponsor_holds_dependent_permit: bool,
+        calendar: AtwCalendar = ATW_CALENDAR,
     ) -> None:
         eligibility = evaluate_member(
-            self.facts(), member_id, decided_on, sponsor_holds_dependent_permit
+            self.facts(), member_id, decided_on, sponsor_holds_dependent_permit, calendar=calendar
         )
         if eligibility.overall != Overall.ELIGIBLE:
             open_rules = [

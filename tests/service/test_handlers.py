@@ -33,6 +33,7 @@ from application.handlers import HANDLERS, Forward
 from application.permit_index import StoredPermitIndex
 from application.results import CommandResult
 from application.service import COMMAND_ATTEMPTS, CommandContext, NareisApplication
+from domain.calendar import ATW_CALENDAR
 from domain.case import Case
 from domain.errors import (
     ApplicationMissing,
@@ -44,6 +45,8 @@ from tests.service.fakes import (
     FULL_FILE,
     D,
     FakePermitIndex,
+    FixedClock,
+    InMemoryNareis,
     RivalWriter,
     a_partner,
     a_sponsor,
@@ -446,3 +449,29 @@ def test_a_grant_notes_the_index_it_was_decided_on_and_a_refusal_does_not():
     other, refused_member = applied(app)
     app.execute(TakeDecision(other, refused_member, D("2026-03-10"), "refused", ("timely",)), ALICE)
     assert index.version == StoredPermitIndex(app).find(SPONSOR).version  # type: ignore[union-attr]
+
+
+def test_a_grant_is_judged_with_the_calendar_the_application_counts_terms_with():
+    # Granted 2026-03-01: the term ends Monday 2026-06-01, or 2026-06-02 once that Monday is
+    # decreed a holiday. An application on 2026-06-02 is timely only under the second calendar.
+    decreed = ATW_CALENDAR.with_decreed_days([D("2026-06-01")])
+    for calendar, eligible in ((ATW_CALENDAR, False), (decreed, True)):
+        app = InMemoryNareis(
+            {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=FixedClock(), calendar=calendar
+        )
+        case_id, _ = opened(app)
+        app.execute(GrantSponsorPermit(case_id, D("2026-03-01"), "independent"), ALICE)
+        member_id = app.execute(RegisterMember(case_id, a_partner()), ALICE).member_id
+        assert member_id is not None
+        app.execute(SubmitApplication(case_id, member_id, D("2026-06-02"), "mvv_abroad"), ALICE)
+        for kind in FULL_FILE:
+            app.execute(ReceiveDocument(case_id, member_id, D("2026-06-02"), kind, True), ALICE)
+        decide = TakeDecision(case_id, member_id, D("2026-06-10"), "granted")
+        answer = app.eligibility(case_id, D("2026-06-10")).members[0]
+        assert (answer.overall == "eligible") is eligible
+        if eligible:
+            app.execute(decide, ALICE)
+            assert app.get_case(case_id).facts.members[0].is_granted
+        else:
+            with pytest.raises(GrantRequiresEligibility):
+                app.execute(decide, ALICE)

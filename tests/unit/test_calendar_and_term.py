@@ -559,3 +559,11 @@ def test_a_statutory_holiday_keeps_its_own_name_when_a_decree_repeats_it():
 
     assert repeated.holidays_in(2026)[D("2026-12-25")] == "Christmas Day"
     assert repeated.is_holiday(D("2026-12-25"))
+
+
+def test_a_calendar_given_a_later_decree_knows_the_years_it_covers():
+    later = ATW_CALENDAR.with_decreed_days([D("2029-05-11")], years=[2029, 2030, 2031])
+    assert later.is_holiday(D("2029-05-11"))
+    assert [later.has_decree_for(y) for y in (2028, 2029, 2031, 2032)] == [True, True, True, False]
+    assert not ATW_CALENDAR.has_decree_for(2029)
+    assert not ATW_CALENDAR.with_decreed_days([D("2029-05-11")]).has_decree_for(2029)
