@@ -109,6 +109,8 @@ class CaseGenerator:
         self.today = today
         self.mix = mix
         self.member_v_numbers: list[str] = []
+        # V-number -> the days dependent permits were issued under it, as generated so far.
+        self.permits_issued: dict[str, list[date]] = {}
         self.sponsor_v_numbers: list[str] = []
         self._v_number = 1_000_000_000 + self.rng.randrange(1_000_000)
 
@@ -458,9 +460,12 @@ class CaseGenerator:
         self.act(case.record_assessment, member_id, assessed_on, criterion, outcome, "")
 
     def decide(self, case: Case, member_id: str, decided_on: date) -> None:
-        eligibility = evaluate_member(case.facts(), member_id, decided_on, False)
+        # As the command path does: the sponsor's V-number may hold a dependent permit elsewhere.
+        issued = self.permits_issued.get(case.sponsor.v_number, ())
+        holds = any(day <= decided_on for day in issued)
+        eligibility = evaluate_member(case.facts(), member_id, decided_on, holds)
         if eligibility.overall == Overall.ELIGIBLE and self.rng.random() < 0.95:
-            self.act(case.take_decision, member_id, decided_on, "granted", [], False)
+            self.act(case.take_decision, member_id, decided_on, "granted", [], holds)
             issued_on = decided_on + self.days(0, 8)
             permit_pending = self.rng.random() < 0.05
             if (
@@ -472,13 +477,14 @@ class CaseGenerator:
                 v_number = case.members[member_id].details.v_number
                 if v_number:
                     self.member_v_numbers.append(v_number)
+                    self.permits_issued.setdefault(v_number, []).append(issued_on)
             return
         if eligibility.overall == Overall.INCOMPLETE and self.rng.random() < 0.6:
             return  # still waiting for evidence: the decision is pending (and may be overdue)
         grounds = [
             r.id.value for r in eligibility.rules if r.outcome in (Outcome.NOT_MET, Outcome.UNKNOWN)
         ] or ["identity_proven"]
-        self.act(case.take_decision, member_id, decided_on, "refused", grounds, False)
+        self.act(case.take_decision, member_id, decided_on, "refused", grounds, holds)
 
     # --- helpers --------------------------------------------------------------------------------
 
