@@ -21,6 +21,7 @@ from application.permit_index import (
     case_holdings,
     expected_by_v_number,
     holdings_differences,
+    originator_ids,
     stored_holdings,
 )
 from application.projections import ReadModelProjection, ReadModelView, Row
@@ -44,14 +45,7 @@ class Difference:
 
 def case_ids(app: NareisApplication) -> Iterator[UUID]:
     """Every case, in the order they were opened (from the notification log)."""
-    position = 0
-    topics = [get_topic(Case.CaseOpened)]
-    while notifications := app.recorder.select_notifications(
-        start=position, limit=BATCH, topics=topics, inclusive_of_start=False
-    ):
-        for notification in notifications:
-            yield UUID(str(notification.originator_id))
-        position = notifications[-1].id
+    return originator_ids(app, get_topic(Case.CaseOpened))
 
 
 def rebuild_read_model(app: NareisApplication, fresh: ReadModelView, up_to: int) -> None:
