@@ -406,9 +406,10 @@ def catch_up(
     projection: ReadModelProjection,
     batch_size: int = CATCH_UP_BATCH,
     progress: Callable[[int], None] | None = None,
+    stop: int | None = None,
 ) -> int:
-    """Apply every event the view has not tracked yet, oldest first, a batch per transaction;
-    return how many.
+    """Apply every event the view has not tracked yet (up to notification `stop`, if given),
+    oldest first, a batch per transaction; return how many.
 
     Another thread or process may be catching up the same view: the view refuses a position it has
     already tracked (IntegrityError), and this loop then resumes from the view's newer position.
@@ -418,7 +419,11 @@ def catch_up(
     while True:
         position = view.max_tracking_id(application.name) or 0
         notifications = application.recorder.select_notifications(
-            start=position, limit=batch_size, topics=projection.topics, inclusive_of_start=False
+            start=position,
+            limit=batch_size,
+            stop=stop,
+            topics=projection.topics,
+            inclusive_of_start=False,
         )
         if not notifications:
             return processed

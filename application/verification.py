@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 
 from application.permit_index import (
@@ -24,7 +23,7 @@ from application.permit_index import (
     originator_ids,
     stored_holdings,
 )
-from application.projections import ReadModelProjection, ReadModelView, Row
+from application.projections import ReadModelProjection, ReadModelView, catch_up
 from application.service import NareisApplication
 from domain.case import Case
 from domain.deadline import case_deadline
@@ -48,21 +47,9 @@ def case_ids(app: NareisApplication) -> Iterator[UUID]:
     return originator_ids(app, get_topic(Case.CaseOpened))
 
 
-def rebuild_read_model(app: NareisApplication, fresh: ReadModelView, up_to: int) -> None:
-    projection = ReadModelProjection(fresh, app.calendar)
-    position = 0
-    while notifications := app.recorder.select_notifications(
-        start=position,
-        limit=BATCH,
-        stop=up_to,
-        topics=projection.topics,
-        inclusive_of_start=False,
-    ):
-        rows: list[Row] = []
-        for notification in notifications:
-            rows.extend(projection.rows_for(app.mapper.to_domain_event(notification)))
-        projection.apply(rows, Tracking(app.name, notifications[-1].id))
-        position = notifications[-1].id
+def rebuild_read_model(app: NareisApplication, fresh: ReadModelView, up_to: int | None) -> None:
+    """Project the event log into `fresh`, up to notification `up_to` (to the end when None)."""
+    catch_up(app, ReadModelProjection(fresh, app.calendar), BATCH, stop=up_to)
 
 
 def compare_rows(view: str, stored: dict[str, list[tuple]], rebuilt: dict[str, list[tuple]]):
@@ -152,6 +139,10 @@ def verify(
     up_to = stored_view.max_tracking_id(app.name) or 0
     rebuild_read_model(app, rebuilt_view, up_to)
     differences = list(compare_rows("read_model", stored_view.dump(), rebuilt_view.dump()))
+    # The cases are judged as known now, like the index the served answers read: the rebuilt
+    # view must know every event too, or a permit the stored view has not caught up with yet
+    # would show as a difference of eligibility.
+    rebuild_read_model(app, rebuilt_view, None)
     total = count_cases(app)
     holdings: set[Holding] = set()
     for done, case_uuid in enumerate(case_ids(app), start=1):
