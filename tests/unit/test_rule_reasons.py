@@ -29,31 +29,23 @@ from tests.unit.builders import (
     member,
     withdrawal,
 )
-
-MET, NOT_MET = Outcome.MET, Outcome.NOT_MET
-UNKNOWN, NOT_APPLICABLE = Outcome.UNKNOWN, Outcome.NOT_APPLICABLE
-
-D = date(2026, 3, 10)  # inside the default term (2026-01-16 .. 2026-04-15)
-AFTER_TERM = date(2026, 4, 16)
-BIRTHDAY = date(2026, 3, 1)  # members born on 1 March turn a round age on this day
-DAY_BEFORE_BIRTHDAY = date(2026, 2, 28)
-LATE_GRANT = date(2025, 11, 30)  # nominal end Saturday 2026-02-28, the term ends Monday 2026-03-02
-
-
-def partner(**overrides: object):
-    return member("m", "partner", **overrides)
-
-
-def child(**overrides: object):
-    return member("m", "child", **overrides)
-
-
-def parent(**overrides: object):
-    return member("m", "parent", **overrides)
-
-
-def born_years_before_birthday(years: int) -> date:
-    return date(BIRTHDAY.year - years, 3, 1)
+from tests.unit.rule_helpers import (
+    AFTER_TERM,
+    BIRTHDAY,
+    DAY_BEFORE_BIRTHDAY,
+    LATE_GRANT,
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    D,
+    born_years_before_birthday,
+    child,
+    child_of_partner,
+    parent,
+    partner,
+    partner_p,
+)
 
 
 def granted_partner(member_id: str, on: date):
@@ -430,14 +422,6 @@ PARTNER_RELATIONSHIP_ROWS = [
 ]
 
 # --- child_belongs_to_family ---------------------------------------------------------------------
-
-
-def partner_p(**overrides: object):
-    return member("p", "partner", **overrides)
-
-
-def child_of_partner(**overrides: object):
-    return child(child_of="partner", partner_member_id="p", **overrides)
 
 
 def child_of_both(**overrides: object):
