@@ -12,7 +12,7 @@ from application.ports import Clock
 from application.projections import Progress, ReadModelProjection, catch_up
 from application.service import NareisApplication
 from domain.calendar import ATW_CALENDAR, AtwCalendar
-from infrastructure.persistence import environment_for
+from infrastructure.persistence import environment_for, read_model_class_for
 from infrastructure.projection_worker import ProjectionWorker
 from infrastructure.settings import Settings
 from infrastructure.sqlite_read_model import SQLiteReadModel
@@ -69,10 +69,11 @@ def build(
 ) -> Nareis:
     """The system on `settings`; `calendar` (default: the packaged Atw data) decides where terms
     end, in the queries on a case and in the read model alike."""
-    application = NareisApplication(
-        environment_for(settings.database_url), clock=clock, calendar=calendar
+    environment = environment_for(
+        settings.database_url, settings.database_pool_size, settings.database_max_overflow
     )
-    view = application.factory.tracking_recorder(SQLiteReadModel)
+    application = NareisApplication(environment, clock=clock, calendar=calendar)
+    view = application.factory.tracking_recorder(read_model_class_for(settings.database_url))
     application.dependent_permits = view
     application.read_model = view
     ensure_permit_index(application)  # a database from before the index: built once, here

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from uuid import uuid4
 
 from eventsourcing.utils import get_topic
 
+from infrastructure.event_stores import (
+    NareisPostgresApplicationRecorder,
+    NareisSQLiteApplicationRecorder,
+)
+from infrastructure.postgres_read_model import PostgresReadModel
+from infrastructure.read_model_sql import SQLReadModel
 from infrastructure.settings import ConfigurationError
-from infrastructure.sqlite_store import NareisSQLiteApplicationRecorder
+from infrastructure.sqlite_read_model import SQLiteReadModel
+
+# Commands fast-forward a cached case instead of replaying its history each time.
+AGGREGATE_CACHE_MAXSIZE = "1000"
 
 
 def sqlite_environment(db_name: str) -> dict[str, str]:
@@ -17,13 +26,50 @@ def sqlite_environment(db_name: str) -> dict[str, str]:
         "SQLITE_DBNAME": db_name,
         "SQLITE_LOCK_TIMEOUT": "10",
         "APPLICATION_RECORDER_TOPIC": get_topic(NareisSQLiteApplicationRecorder),
-        # Commands fast-forward a cached case instead of replaying its history each time.
-        "AGGREGATE_CACHE_MAXSIZE": "1000",
+        "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE_MAXSIZE,
     }
 
 
-def environment_for(database_url: str) -> dict[str, str]:
-    """The library settings for a database URL (API.md, "Starting it")."""
+def postgres_environment(database_url: str, pool_size: int, max_overflow: int) -> dict[str, str]:
+    parts = urlsplit(database_url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not (parts.hostname and parts.username and dbname):
+        raise ConfigurationError(
+            "NAREIS_DATABASE_URL: use postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+        )
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(max_overflow),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        # A connection the server dropped (a restart, a fail-over) is replaced, not handed out.
+        "POSTGRES_PRE_PING": "yes",
+        "APPLICATION_RECORDER_TOPIC": get_topic(NareisPostgresApplicationRecorder),
+        "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE_MAXSIZE,
+    }
+
+
+def read_model_class_for(database_url: str) -> type[SQLReadModel]:
+    """The read model's recorder for the store the URL names (checked by `environment_for`)."""
+    return (
+        PostgresReadModel if urlsplit(database_url).scheme in POSTGRES_SCHEMES else SQLiteReadModel
+    )
+
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def environment_for(
+    database_url: str, pool_size: int = 10, max_overflow: int = 10
+) -> dict[str, str]:
+    """The library settings for a database URL (API.md, "Starting it"); a PostgreSQL pool keeps
+    `pool_size` connections open and opens up to `max_overflow` more under load."""
     parts = urlsplit(database_url)
     if parts.scheme == "sqlite":
         path = database_url[len("sqlite:///") :] if database_url.startswith("sqlite:///") else ""
@@ -36,11 +82,9 @@ def environment_for(database_url: str) -> dict[str, str]:
         # A named shared-cache memory database: every connection of this process sees the same data
         # (plain ':memory:' gives each pooled connection its own empty database).
         return sqlite_environment(f"file:nareis-{uuid4().hex}?mode=memory&cache=shared")
-    if parts.scheme in ("postgresql", "postgres"):
-        raise ConfigurationError(
-            "PostgreSQL is not supported by this build yet; use sqlite:///PATH or memory://"
-        )
+    if parts.scheme in POSTGRES_SCHEMES:
+        return postgres_environment(database_url, pool_size, max_overflow)
     raise ConfigurationError(
         f"NAREIS_DATABASE_URL scheme {parts.scheme or database_url!r} is not one of "
-        "sqlite:///PATH, memory://, postgresql://"
+        "sqlite:///PATH, memory://, postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
     )

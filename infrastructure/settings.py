@@ -34,6 +34,9 @@ class Settings:
     tokens_generated: bool = False
     projection_poll_seconds: float = 1.0
     projections_in_process: bool = True
+    # PostgreSQL: connections each process keeps open, and how many more it may open under load.
+    database_pool_size: int = 10
+    database_max_overflow: int = 20
 
     @classmethod
     def from_environment(
@@ -51,6 +54,8 @@ class Settings:
             tokens_generated=generated,
             projection_poll_seconds=_positive_float(env, "NAREIS_PROJECTION_POLL_SECONDS", 1.0),
             projections_in_process=_projections_mode(env.get("NAREIS_PROJECTIONS", "")),
+            database_pool_size=_whole_number(env, "NAREIS_DATABASE_POOL_SIZE", 10, least=1),
+            database_max_overflow=_whole_number(env, "NAREIS_DATABASE_MAX_OVERFLOW", 20, least=0),
         )
 
 
@@ -84,6 +89,15 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive")
     return value
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int, least: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit() or int(raw) < least:
+        raise ConfigurationError(f"{name} must be a whole number of at least {least}, not {raw!r}")
+    return int(raw)
 
 
 def _projections_mode(value: str) -> bool:

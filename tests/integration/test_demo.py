@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from domain.vocabulary import Outcome
 from infrastructure.demo import build_cases
-from tests.integration.conftest import open_system
+from tests.integration.conftest import events_table, open_system, sql_rows
 
 
-def test_the_demo_cases_show_every_rule_outcome_the_domain_knows(db_path: Path):
-    system = open_system(db_path)
+def test_the_demo_cases_show_every_rule_outcome_the_domain_knows(database_url: str):
+    system = open_system(database_url)
     cases = build_cases(system.application)
     system.catch_up()
     seen: dict[str, set[Outcome]] = {}
@@ -40,14 +39,13 @@ def test_the_demo_cases_show_every_rule_outcome_the_domain_knows(db_path: Path):
     )
 
 
-def test_the_demo_command_prints_its_tables_and_is_idempotent(tmp_path: Path):
-    db = tmp_path / "demo.db"
-    env = {**os.environ, "NAREIS_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+def test_the_demo_command_prints_its_tables_and_is_idempotent(database_url: str):
+    env = {**os.environ, "NAREIS_DATABASE_URL": database_url, "COLUMNS": "200"}
     nareis = Path(sys.executable).parent / "nareis"
     first = subprocess.run([nareis, "demo"], env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     assert "2026-03-02" in first.stdout and "King's Day" in first.stdout
-    events = sqlite3.connect(db).execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+    events = sql_rows(database_url, f"SELECT COUNT(*) FROM {events_table(database_url)}")
     second = subprocess.run([nareis, "demo"], env=env, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stderr
-    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] == events
+    assert sql_rows(database_url, f"SELECT COUNT(*) FROM {events_table(database_url)}") == events

@@ -5,7 +5,6 @@ test_permit_index.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from application.commands import (
     CorrectMemberDetails,
@@ -69,13 +68,13 @@ def test_catching_up_twice_applies_each_event_once(nareis: Nareis):
     assert nareis.catch_up() == 0
 
 
-def test_a_new_process_resumes_from_the_tracked_position(db_path: Path):
-    first = open_system(db_path)
+def test_a_new_process_resumes_from_the_tracked_position(database_url: str):
+    first = open_system(database_url)
     granted_member_case(first, member_v_number=HOLDER)
     first.catch_up()
     case_sponsored_by(first, "3000000003")
     first.close()
-    second = open_system(db_path)
+    second = open_system(database_url)
     assert second.catch_up() == 3  # only the opening, grant and registration it had not seen
     second.close()
 

@@ -4,9 +4,7 @@ index gets it built when opened; `replay --verify` checks it."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -39,9 +37,12 @@ from tests.integration.conftest import (
     FixedClock,
     a_partner,
     a_sponsor,
+    events_table,
     granted_member_case,
+    notification_id_column,
     open_system,
     record_granted_member,
+    sql_rows,
 )
 
 HOLDER = "2000000001"  # the V-number of a partner who receives a dependent permit on 2026-03-12
@@ -120,13 +121,14 @@ def test_a_v_number_given_to_a_holder_after_the_permit_puts_them_in_its_index(na
 
 
 def test_the_index_events_are_saved_with_the_permit_and_before_it_in_the_log(
-    nareis: Nareis, db_path
+    nareis: Nareis, database_url
 ):
     granted_member_case(nareis, member_v_number=HOLDER)
-    with sqlite3.connect(db_path) as raw:
-        last_two = raw.execute(
-            "SELECT topic FROM stored_events ORDER BY rowid DESC LIMIT 2"
-        ).fetchall()
+    last_two = sql_rows(
+        database_url,
+        f"SELECT topic FROM {events_table(database_url)} "
+        f"ORDER BY {notification_id_column(database_url)} DESC LIMIT 2",
+    )
     assert [topic.rsplit(".", 1)[-1] for (topic,) in last_two] == [
         "PermitIssued",
         "DependentPermitRecorded",
@@ -161,31 +163,32 @@ class NoIndex:
         return []
 
 
-def database_from_before_the_index(db_path: Path) -> None:
-    url = f"sqlite:///{db_path}"
-    old = NareisApplication(environment_for(url), clock=FixedClock(), permit_index=NoIndex())
+def database_from_before_the_index(database_url: str) -> None:
+    old = NareisApplication(
+        environment_for(database_url), clock=FixedClock(), permit_index=NoIndex()
+    )
     record_granted_member(old, HOLDER)
     old.close()
 
 
-def event_count(db_path: Path) -> int:
-    with sqlite3.connect(db_path) as raw:
-        return raw.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+def event_count(database_url: str) -> int:
+    [(count,)] = sql_rows(database_url, f"SELECT COUNT(*) FROM {events_table(database_url)}")
+    return count
 
 
-def test_a_database_from_before_the_index_gets_it_built_from_the_cases_when_opened(db_path):
-    database_from_before_the_index(db_path)
-    system = open_system(db_path)
+def test_a_database_from_before_the_index_gets_it_built_from_the_cases_when_opened(database_url):
+    database_from_before_the_index(database_url)
+    system = open_system(database_url)
     app = system.application
     case_id, member_id = sponsor_ready_for_a_grant(app, HOLDER)
     assert_grant_refused(app, case_id, member_id, "2026-03-20")
     system.close()
 
-    events = event_count(db_path)
-    again = open_system(db_path)  # built once: opening again records nothing
+    events = event_count(database_url)
+    again = open_system(database_url)  # built once: opening again records nothing
     assert rebuild_permit_index(again.application) == 0
     again.close()
-    assert event_count(db_path) == events
+    assert event_count(database_url) == events
 
 
 def verified(nareis: Nareis) -> list:

@@ -8,7 +8,6 @@ import json
 from collections import Counter
 from datetime import date
 from functools import partial
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -27,17 +26,17 @@ from domain.policy import derivation_fingerprint
 from domain.term import decision_due_on
 from infrastructure import cli
 from infrastructure.composition import Nareis, build
+from infrastructure.read_model_sql import SQLReadModel
 from infrastructure.settings import Settings
-from infrastructure.sqlite_read_model import SQLiteReadModel
 from tests.integration.conftest import CTX, FixedClock, a_sponsor, open_system
 
 TODAY = date(2026, 11, 28)
 AS_OF_DATES = (date(2025, 6, 1), date(2026, 1, 15), date(2026, 4, 1), TODAY)
 
 
-def seeded(db_path: Path) -> list[str]:
+def seeded(database_url: str) -> list[str]:
     """Generated cases, projected with the packaged calendar."""
-    system = open_system(db_path)
+    system = open_system(database_url)
     cases = list(CaseGenerator(seed=21, today=TODAY).cases(150))
     system.application.save(*cases)
     system.catch_up()
@@ -45,10 +44,10 @@ def seeded(db_path: Path) -> list[str]:
     return [str(case.id) for case in cases]
 
 
-def a_later_decree(db_path: Path) -> AtwCalendar:
+def a_later_decree(database_url: str) -> AtwCalendar:
     """The packaged calendar plus a decree that makes the day most terms end on, and the day most
     decisions fall due on, equal to a holiday."""
-    system = open_system(db_path)
+    system = open_system(database_url)
     ends, dues = Counter(), Counter()
     for case_id in seeded_case_ids(system):
         facts = system.application.get_case(case_id).facts
@@ -70,17 +69,17 @@ def seeded_case_ids(system: Nareis) -> list[str]:
     ]
 
 
-def restarted(db_path: Path, calendar: AtwCalendar) -> Nareis:
-    return build(Settings(database_url=f"sqlite:///{db_path}"), FixedClock(), calendar)
+def restarted(database_url: str, calendar: AtwCalendar) -> Nareis:
+    return build(Settings(database_url=database_url), FixedClock(), calendar)
 
 
-def rebuilt(system: Nareis, calendar: AtwCalendar) -> SQLiteReadModel:
+def rebuilt(system: Nareis, calendar: AtwCalendar) -> SQLReadModel:
     scratch = system.scratch_read_model()
     catch_up(system.application, ReadModelProjection(scratch, calendar))
     return scratch
 
 
-def reports(view: SQLiteReadModel) -> list[object]:
+def reports(view: SQLReadModel) -> list[object]:
     return [
         (view.list_cases(as_of, None, CaseListFilter(), 1, 1000), view.caseload(as_of, None))
         for as_of in AS_OF_DATES
@@ -88,11 +87,11 @@ def reports(view: SQLiteReadModel) -> list[object]:
 
 
 def test_a_read_model_derived_with_another_calendar_is_derived_again_like_a_rebuild(
-    db_path: Path,
+    database_url: str,
 ):
-    seeded(db_path)
-    calendar = a_later_decree(db_path)
-    system = restarted(db_path, calendar)
+    seeded(database_url)
+    calendar = a_later_decree(database_url)
+    system = restarted(database_url, calendar)
     view = system.read_model.view
     assert view.derived_with() == derivation_fingerprint(ATW_CALENDAR)
     before = view.dump()
@@ -115,15 +114,15 @@ def test_a_read_model_derived_with_another_calendar_is_derived_again_like_a_rebu
     system.close()
 
 
-def test_a_re_derivation_that_fails_half_way_leaves_every_old_value(db_path: Path, monkeypatch):
-    seeded(db_path)
-    system = restarted(db_path, a_later_decree(db_path))
+def test_a_re_derivation_that_fails_half_way_leaves_every_old_value(database_url: str, monkeypatch):
+    seeded(database_url)
+    system = restarted(database_url, a_later_decree(database_url))
     before = system.read_model.view.dump()
 
     def fail(*_: object) -> None:
         raise RuntimeError("the disk filled up")
 
-    monkeypatch.setattr(SQLiteReadModel, "_rebuild_term_days", staticmethod(fail))
+    monkeypatch.setattr(SQLReadModel, "_rebuild_term_days", fail)
     with pytest.raises(RuntimeError):
         system.rederive()
     assert system.read_model.view.dump() == before
@@ -132,10 +131,10 @@ def test_a_re_derivation_that_fails_half_way_leaves_every_old_value(db_path: Pat
 
 
 def test_rows_derived_with_another_calendar_are_refused_until_the_read_model_is_derived_again(
-    db_path: Path,
+    database_url: str,
 ):
-    seeded(db_path)
-    system = restarted(db_path, a_later_decree(db_path))
+    seeded(database_url)
+    system = restarted(database_url, a_later_decree(database_url))
     system.application.execute(OpenCase(a_sponsor("4000000004")), CTX)
     with pytest.raises(DerivedWithOtherData):
         catch_up(system.application, system.read_model)
@@ -144,19 +143,19 @@ def test_rows_derived_with_another_calendar_are_refused_until_the_read_model_is_
 
 
 def test_the_report_command_derives_the_read_model_again_when_the_calendar_changed(
-    db_path: Path, monkeypatch
+    database_url: str, monkeypatch
 ):
-    seeded(db_path)
-    calendar = a_later_decree(db_path)
+    seeded(database_url)
+    calendar = a_later_decree(database_url)
     monkeypatch.setattr(cli, "build", partial(build, clock=FixedClock(), calendar=calendar))
-    monkeypatch.setenv("NAREIS_DATABASE_URL", f"sqlite:///{db_path}")
+    monkeypatch.setenv("NAREIS_DATABASE_URL", database_url)
     runner = CliRunner()
     answer = runner.invoke(
         cli.cli, ["report", "caseload", "--as-of", "2026-04-01", "--format", "json"]
     )
     assert answer.exit_code == 0, answer.output
     assert "re-deriving the read model" in answer.stderr
-    system = restarted(db_path, calendar)
+    system = restarted(database_url, calendar)
     expected = rebuilt(system, calendar).caseload(date(2026, 4, 1), None)
     assert json.loads(answer.stdout)["overdue_decisions"] == expected.overdue_decisions
     assert system.read_model.view.derived_with() == derivation_fingerprint(calendar)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,18 +11,25 @@ from pathlib import Path
 from application.commands import ReceiveDocument, RecordArrival
 from application.verification import verify
 from infrastructure.composition import Nareis
-from tests.integration.conftest import CTX, D, granted_member_case, open_system
+from tests.integration.conftest import (
+    CTX,
+    D,
+    events_table,
+    granted_member_case,
+    open_system,
+    sql_rows,
+)
 
 NAREIS = Path(sys.executable).parent / "nareis"
 
 
-def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NAREIS_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "400"}
+def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NAREIS_DATABASE_URL": database_url, "COLUMNS": "400"}
     return subprocess.run([NAREIS, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def prepared(db_path: Path) -> str:
-    system = open_system(db_path)
+def prepared(database_url: str) -> str:
+    system = open_system(database_url)
     case_id, member_id = granted_member_case(system, member_v_number="2000000001")
     # Enough events for snapshots (every 50 versions) to exist.
     for _ in range(45):
@@ -48,33 +54,37 @@ def verified(nareis: Nareis) -> list:
     )
 
 
-def test_a_clean_database_verifies_with_no_differences(db_path: Path):
-    prepared(db_path)
-    result = run(db_path, "replay", "--verify")
+def test_a_clean_database_verifies_with_no_differences(database_url: str):
+    prepared(database_url)
+    result = run(database_url, "replay", "--verify")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "verified" in result.stdout
     assert "1/1" in result.stderr  # the progress bar counted the case
 
 
-def test_an_altered_view_row_is_found_and_the_command_fails(db_path: Path):
-    prepared(db_path)
-    with sqlite3.connect(db_path) as raw:
-        raw.execute(
-            "UPDATE rm_member_states SET issued_on = '2027-01-01' WHERE issued_on IS NOT NULL"
-        )
-    result = run(db_path, "replay", "--verify")
+def test_an_altered_view_row_is_found_and_the_command_fails(database_url: str):
+    prepared(database_url)
+    sql_rows(
+        database_url,
+        "UPDATE rm_member_states SET issued_on = '2027-01-01' WHERE issued_on IS NOT NULL",
+    )
+    result = run(database_url, "replay", "--verify")
     assert result.returncode == 1
     assert "rm_member_states" in result.stdout and "2027-01-01" in result.stdout
 
 
-def test_an_altered_snapshot_is_found(db_path: Path):
-    case_id = prepared(db_path)
-    with sqlite3.connect(db_path) as raw:
-        state = raw.execute("SELECT state FROM stored_snapshots_v2").fetchone()[0]
-        raw.execute(
-            "UPDATE stored_snapshots_v2 SET state = ?", (state.replace(b"Samir", b"Someone else"),)
-        )
-    system = open_system(db_path)
+def test_an_altered_snapshot_is_found(database_url: str):
+    case_id = prepared(database_url)
+    [(state,)] = sql_rows(
+        database_url, f"SELECT state FROM {events_table(database_url, 'snapshots_v2')}"
+    )
+    altered = bytes(state).replace(b"Samir", b"Someone else")
+    sql_rows(
+        database_url,
+        f"UPDATE {events_table(database_url, 'snapshots_v2')} SET state = ?",
+        (altered,),
+    )
+    system = open_system(database_url)
     differences = verified(system)
     system.close()
     views = {d.view for d in differences}
@@ -82,12 +92,12 @@ def test_an_altered_snapshot_is_found(db_path: Path):
     assert any(d.key.startswith(case_id) for d in differences)
 
 
-def test_the_history_command_prints_a_table_and_json_lines_with_corrections(db_path: Path):
-    case_id = prepared(db_path)
-    table = run(db_path, "history", case_id)
+def test_the_history_command_prints_a_table_and_json_lines_with_corrections(database_url: str):
+    case_id = prepared(database_url)
+    table = run(database_url, "history", case_id)
     assert table.returncode == 0, table.stderr
     assert "FamilyMemberArrivalCorrected" in table.stdout and "border stamp" in table.stdout
-    lines = run(db_path, "history", case_id, "--json").stdout.splitlines()
+    lines = run(database_url, "history", case_id, "--json").stdout.splitlines()
     entries = [json.loads(line) for line in lines]
     assert [e["version"] for e in entries] == list(range(1, len(entries) + 1))
     correction = entries[-1]
@@ -99,9 +109,9 @@ def test_the_history_command_prints_a_table_and_json_lines_with_corrections(db_p
     assert correction["recorded_at"].endswith("Z")
 
 
-def test_the_history_command_takes_known_at_and_reports_unknown_cases(db_path: Path):
-    case_id = prepared(db_path)
-    early = run(db_path, "history", case_id, "--json", "--known-at", "2000-01-01T00:00:00Z")
+def test_the_history_command_takes_known_at_and_reports_unknown_cases(database_url: str):
+    case_id = prepared(database_url)
+    early = run(database_url, "history", case_id, "--json", "--known-at", "2000-01-01T00:00:00Z")
     assert early.returncode == 1 and "no case" in early.stderr.lower()
-    bad = run(db_path, "history", case_id, "--known-at", "yesterday")
+    bad = run(database_url, "history", case_id, "--known-at", "yesterday")
     assert bad.returncode == 2 and "RFC 3339" in bad.stderr

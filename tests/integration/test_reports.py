@@ -29,6 +29,7 @@ from domain.term import permit_ready_within_target
 from domain.vocabulary import Route, Stage
 from infrastructure.composition import Nareis
 from tests.integration.conftest import open_system
+from tests.stores import STORES
 
 HISTORIES = int(os.environ.get("DIFFERENTIAL_HISTORIES", "150"))
 ROUNDS = 2  # rounds of later corrections after the cases are opened
@@ -80,9 +81,13 @@ def instants_inside_cases(nareis: Nareis, case_ids: list[str]) -> dict[str, date
     return inside
 
 
-@pytest.fixture(scope="module")
-def histories(tmp_path_factory) -> Iterator[Histories]:
-    nareis = open_system(tmp_path_factory.mktemp("differential") / "nareis.db")
+@pytest.fixture(scope="module", params=STORES)
+def histories(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Histories]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('differential') / 'nareis.db'}"
+    else:
+        url = request.getfixturevalue("postgres_cluster").new_database("differential")
+    nareis = open_system(url)
     app = nareis.application
     generator = CaseGenerator(seed=11, today=TODAY, mix=EVERY_CORRECTION)
     instants: dict[str, datetime | None] = {"before any case": now()}

@@ -1,10 +1,9 @@
-"""The application on a real SQLite file: durability, snapshots, idempotency, concurrency."""
+"""The application on each real store (a SQLite file, a PostgreSQL database): durability,
+snapshots, idempotency, concurrency."""
 
 from __future__ import annotations
 
 import copy
-import sqlite3
-from pathlib import Path
 
 import pytest
 from eventsourcing.application import project_aggregate
@@ -29,8 +28,10 @@ from tests.integration.conftest import (
     D,
     a_partner,
     a_sponsor,
+    events_table,
     granted_member_case,
     open_system,
+    sql_rows,
 )
 
 
@@ -38,13 +39,13 @@ def keyed(key: str, expected_version: int | None = None) -> CommandContext:
     return CommandContext("alice", expected_version, key)
 
 
-def test_every_case_is_still_there_after_the_system_is_closed_and_opened_again(db_path: Path):
-    first = open_system(db_path)
+def test_every_case_is_still_there_after_the_system_is_closed_and_opened_again(database_url: str):
+    first = open_system(database_url)
     case_id, _ = granted_member_case(first)
     before = first.application.get_case(case_id)
     first.close()
 
-    second = open_system(db_path)
+    second = open_system(database_url)
     after = second.application.get_case(case_id)
     assert after.facts == before.facts
     assert after.version == before.version == 11
@@ -52,7 +53,7 @@ def test_every_case_is_still_there_after_the_system_is_closed_and_opened_again(d
     second.close()
 
 
-def test_snapshots_are_taken_and_give_the_same_case_as_a_full_replay(nareis: Nareis, db_path):
+def test_snapshots_are_taken_and_give_the_same_case_as_a_full_replay(nareis: Nareis, database_url):
     app = nareis.application
     case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
     member_id = app.execute(RegisterMember(case_id, a_partner()), CTX).member_id
@@ -63,8 +64,9 @@ def test_snapshots_are_taken_and_give_the_same_case_as_a_full_replay(nareis: Nar
             ),
             CTX,
         )
-    with sqlite3.connect(db_path) as raw:
-        snapshots = raw.execute("SELECT COUNT(*) FROM stored_snapshots_v2").fetchone()[0]
+    [(snapshots,)] = sql_rows(
+        database_url, f"SELECT COUNT(*) FROM {events_table(database_url, 'snapshots_v2')}"
+    )
     assert snapshots == 2  # versions 50 and 100
     from_snapshot = app.get_case(case_id).facts
     replayed = project_aggregate(None, app.events.get(app._case_uuid(case_id)))
@@ -90,11 +92,11 @@ def test_an_idempotency_key_sent_with_another_command_is_refused(nareis: Nareis)
         app.execute(OpenCase(a_sponsor("1000000002")), keyed("open-1"))
 
 
-def test_idempotency_keys_are_kept_across_a_restart(db_path: Path):
-    first = open_system(db_path)
+def test_idempotency_keys_are_kept_across_a_restart(database_url: str):
+    first = open_system(database_url)
     answer = first.application.execute(OpenCase(a_sponsor()), keyed("open-1"))
     first.close()
-    second = open_system(db_path)
+    second = open_system(database_url)
     assert second.application.execute(OpenCase(a_sponsor()), keyed("open-1")) == answer
     second.close()
 
@@ -129,9 +131,9 @@ def test_a_stale_expected_version_is_refused_and_records_nothing(nareis: Nareis)
 
 
 def test_two_processes_writing_the_same_case_at_once_conflict_and_the_loser_keeps_no_key(
-    db_path: Path,
+    database_url: str,
 ):
-    one, two = open_system(db_path), open_system(db_path)
+    one, two = open_system(database_url), open_system(database_url)
     case_id = one.application.execute(OpenCase(a_sponsor()), CTX).case_id
     member_id = one.application.execute(RegisterMember(case_id, a_partner()), CTX).member_id
     # Both load version 2; the first to save wins, the second's events and key roll back together.
@@ -149,8 +151,8 @@ def test_two_processes_writing_the_same_case_at_once_conflict_and_the_loser_keep
     two.close()
 
 
-def test_a_concurrent_change_surfaces_as_a_conflict_not_as_a_crash(db_path: Path, monkeypatch):
-    one, two = open_system(db_path), open_system(db_path)
+def test_a_concurrent_change_surfaces_as_a_conflict_not_as_a_crash(database_url: str, monkeypatch):
+    one, two = open_system(database_url), open_system(database_url)
     case_id = one.application.execute(OpenCase(a_sponsor()), CTX).case_id
     member_id = one.application.execute(RegisterMember(case_id, a_partner()), CTX).member_id
     app = two.application
@@ -179,13 +181,14 @@ def test_unknown_cases_and_members_are_not_found(nareis: Nareis):
 
 @pytest.mark.parametrize(
     "url",
-    ["mysql://x", "sqlite://", "sqlite:///", "nonsense", "postgresql://u:p@h/db"],
+    ["mysql://x", "sqlite://", "sqlite:///", "nonsense", "postgresql://u:p@h", "postgresql:///db"],
     ids=[
         "unknown scheme",
         "sqlite without path",
         "sqlite with empty path",
         "no scheme",
-        "postgresql (not yet)",
+        "postgresql without a database",
+        "postgresql without a host",
     ],
 )
 def test_an_unusable_database_url_is_a_clear_configuration_error(url: str):

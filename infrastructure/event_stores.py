@@ -1,0 +1,88 @@
+"""The event stores: the library's application recorders, extended with Nareis's own table.
+
+Each adds the `idempotency_keys` table and writes an idempotency record in the same transaction as
+the command's events (passed as `save(..., idempotency=...)`), so a crash can never keep the events
+and lose the key, or the other way round.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from psycopg.sql import SQL
+
+from application.ports import IdempotencyRecord
+from infrastructure.sql_dialect import POSTGRES, SQLITE, Dialect
+
+CREATE_IDEMPOTENCY_KEYS = (
+    "CREATE TABLE IF NOT EXISTS idempotency_keys ("
+    "key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, answer TEXT NOT NULL) WITHOUT ROWID"
+)
+
+
+class IdempotencyKeys:
+    """The idempotency records, for a recorder with a `datastore` and a `dialect`."""
+
+    dialect: Dialect
+    datastore: Any
+
+    def find_idempotency_record(self, key: str) -> IdempotencyRecord | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self.dialect.query("SELECT fingerprint, answer FROM idempotency_keys WHERE key=?"),
+                (key,),
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        return IdempotencyRecord(key, row["fingerprint"], json.loads(row["answer"]))
+
+    def remember_idempotency_record(self, record: IdempotencyRecord) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            self._insert_idempotency_record(c, record)
+
+    def _insert_idempotency_record(self, c: Any, record: IdempotencyRecord) -> None:
+        # A duplicate key raises the library's IntegrityError and rolls the whole command back.
+        c.execute(
+            self.dialect.query(
+                "INSERT INTO idempotency_keys (key, fingerprint, answer) VALUES (?, ?, ?)"
+            ),
+            (record.key, record.fingerprint, json.dumps(record.answer, sort_keys=True)),
+        )
+
+
+class NareisSQLiteApplicationRecorder(IdempotencyKeys, SQLiteApplicationRecorder):
+    dialect = SQLITE
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), CREATE_IDEMPOTENCY_KEYS]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            self._insert_idempotency_record(c, record)
+        return notification_ids
+
+
+class NareisPostgresApplicationRecorder(IdempotencyKeys, PostgresApplicationRecorder):
+    dialect = POSTGRES
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.append(SQL(POSTGRES.ddl(CREATE_IDEMPOTENCY_KEYS)))  # type: ignore[arg-type]
+
+    def _insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            self._insert_idempotency_record(curs, record)

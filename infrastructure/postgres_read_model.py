@@ -1,0 +1,61 @@
+"""The read model on PostgreSQL: the SQL of read_model_sql.py in the library's PostgreSQL recorder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.postgres import PostgresTrackingRecorder
+from psycopg import Cursor
+
+from infrastructure.read_model_sql import SQLReadModel
+from infrastructure.sql_dialect import POSTGRES, TranslatingCursor
+
+# Any constant will do: it only has to be the same in every process that creates the tables.
+CREATE_TABLES_LOCK = 0x4E415245_49530001
+
+
+class Record(tuple):
+    """A row readable by position, by column name and with `dict()`, as the shared SQL reads it."""
+
+    _index: dict[str, int]
+
+    def __new__(cls, values: Sequence[Any], index: dict[str, int]) -> Record:
+        record = super().__new__(cls, values)
+        record._index = index
+        return record
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def record_row(cursor: Cursor[Any]) -> Callable[[Sequence[Any]], Record]:
+    index = {column.name: i for i, column in enumerate(cursor.description or ())}
+    return lambda values: Record(values, index)
+
+
+class PostgresReadModel(PostgresTrackingRecorder, SQLReadModel):
+    dialect = POSTGRES
+
+    def _create_table(self, curs: Cursor[Any]) -> None:
+        # API processes starting at once would otherwise race in CREATE TABLE IF NOT EXISTS.
+        curs.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_TABLES_LOCK,))
+        super()._create_table(curs)
+        self._create_read_model(
+            TranslatingCursor(curs.connection.cursor(row_factory=record_row), self.dialect)
+        )
+
+    @contextmanager
+    def _transaction(self, *, commit: bool) -> Iterator[TranslatingCursor]:
+        with self.datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
+            cursor = conn.cursor(row_factory=record_row)
+            if not commit:
+                # Every statement of an answer reads the same snapshot, as on SQLite.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield TranslatingCursor(cursor, self.dialect)

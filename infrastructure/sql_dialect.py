@@ -1,0 +1,86 @@
+"""What differs between SQLite and PostgreSQL for the SQL Nareis writes itself.
+
+Nareis's SQL is written once, with `?` and `:name` placeholders and SQLite's table options; a
+`Dialect` turns it into what a store takes. Everything else in the SQL is the part both stores speak.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+SCAN_HINT = "/*scan*/"  # marks a term a store should not answer from an index (read_model_sql)
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How Nareis's SQL reads on one store."""
+
+    scratch_table: str  # the name of a temporary table `rm_derived`, for UPDATE ... FROM
+    tables_catalog: str  # a query with a column `name`: the tables of the current schema
+
+    def query(self, sql: str) -> str:
+        """`sql` (written with `?` and `:name` placeholders) as this store takes it."""
+        return sql
+
+    def ddl(self, statement: str) -> str:
+        """A CREATE statement (written for SQLite) as this store takes it."""
+        return statement
+
+
+class SQLiteDialect(Dialect):
+    def query(self, sql: str) -> str:
+        # A unary plus keeps SQLite's planner from using an index for the term.
+        return sql.replace(SCAN_HINT, "+")
+
+
+class PostgresDialect(Dialect):
+    def query(self, sql: str) -> str:
+        return _pyformat(sql)
+
+    def ddl(self, statement: str) -> str:
+        # Byte order for text: dates and instants are ISO strings, compared as text, whatever
+        # the database's locale.
+        return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement.replace(" WITHOUT ROWID", ""))
+
+
+@lru_cache(maxsize=512)
+def _pyformat(sql: str) -> str:
+    """`?` -> `%s` and `:name` -> `%(name)s` (psycopg's placeholders); a literal `%` doubled."""
+    sql = sql.replace("%", "%%").replace("?", "%s")
+    return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql)
+
+
+SQLITE = SQLiteDialect(
+    scratch_table="temp.rm_derived",
+    tables_catalog="SELECT name FROM sqlite_master WHERE type = 'table'",
+)
+POSTGRES = PostgresDialect(
+    scratch_table="pg_temp.rm_derived",
+    tables_catalog="SELECT table_name AS name FROM information_schema.tables "
+    "WHERE table_schema = current_schema()",
+)
+
+
+class TranslatingCursor:
+    """A store's cursor that takes Nareis's SQL and translates it with the store's dialect."""
+
+    def __init__(self, raw: Any, dialect: Dialect) -> None:
+        self.raw, self.dialect = raw, dialect
+
+    def execute(self, sql: str, params: Params = ()) -> Any:
+        return self.raw.execute(self.dialect.query(sql), params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        return self.raw.executemany(self.dialect.query(sql), rows)
+
+    def fetchone(self) -> Any:
+        return self.raw.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self.raw.fetchall()

@@ -1,0 +1,3 @@
+"""The stores every test that touches a database runs on."""
+
+STORES = ("sqlite", "postgresql")
