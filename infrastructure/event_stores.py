@@ -11,9 +11,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import retry
 from psycopg.sql import SQL
 
 from application.ports import IdempotencyRecord
@@ -79,10 +80,18 @@ class NareisPostgresApplicationRecorder(IdempotencyKeys, PostgresApplicationReco
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.append(SQL(POSTGRES.ddl(CREATE_IDEMPOTENCY_KEYS)))  # type: ignore[arg-type]
 
-    def _insert_events(
-        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        super()._insert_events(curs, stored_events, **kwargs)
-        record: IdempotencyRecord | None = kwargs.get("idempotency")
-        if record is not None:
-            self._insert_idempotency_record(curs, record)
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's insert in a plain transaction instead of a pipeline: in a pipeline, a
+        lost race (a duplicate case version or idempotency key) surfaces as "pipeline aborted",
+        an OperationalError the library retries ten times and then answers as a 500, instead of
+        the IntegrityError that tells the application another writer won."""
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_stored_events(curs, stored_events)
+            notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
+            record: IdempotencyRecord | None = kwargs.get("idempotency")
+            if record is not None:
+                self._insert_idempotency_record(curs, record)
+        return notification_ids

@@ -16,11 +16,24 @@ from tests.e2e.support import (
     Server,
     client_for,
 )
+from tests.stores import STORES, new_database_url
 
 
-def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, **settings: str) -> Server:
+@pytest.fixture(scope="session", params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    """The store of the servers of a test: every end-to-end test runs on each."""
+    return request.param
+
+
+def _serve(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    **settings: str,
+) -> Server:
     workdir = tmp_path_factory.mktemp(name)
-    server = Server(db_path=workdir / "nareis.db", workdir=workdir, settings=settings)
+    database_url = new_database_url(request.getfixturevalue("store"), workdir, request)
+    server = Server(database_url=database_url, workdir=workdir, settings=settings)
     server.start()
     return server
 
@@ -31,17 +44,21 @@ def _assert_no_traceback(server: Server, since: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One server for the whole session, on its own SQLite file."""
-    running = _serve(tmp_path_factory, "e2e-server")
+def server(
+    request: pytest.FixtureRequest, store: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One server for the whole session on each store, on a database of its own."""
+    running = _serve(request, tmp_path_factory, "e2e-server")
     yield running
     running.stop()
 
 
 @pytest.fixture
-def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def private_server(
+    request: pytest.FixtureRequest, store: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """A server of the test's own, for tests that stop or restart it."""
-    running = _serve(tmp_path_factory, "e2e-private-server")
+    running = _serve(request, tmp_path_factory, "e2e-private-server")
     yield running
     running.stop()
     logs = running.logs_of_every_start()
@@ -49,10 +66,12 @@ def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 
 
 @pytest.fixture
-def server_without_projections(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server_without_projections(
+    request: pytest.FixtureRequest, store: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """A server of the test's own whose projections run elsewhere (NAREIS_PROJECTIONS=external),
     and nowhere: its read model never catches up."""
-    running = _serve(tmp_path_factory, "e2e-no-projections", NAREIS_PROJECTIONS="external")
+    running = _serve(request, tmp_path_factory, "e2e-no-projections", NAREIS_PROJECTIONS="external")
     yield running
     running.stop()
     logs = running.logs_of_every_start()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import os
 import socket
-import sqlite3
 import ssl
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import httpx
 import pytest
 
 from application.projections import ReadModelProjection
+from tests.stores import events_table, notification_id_column, sql_rows, tracking_table
 
 NAREIS = Path(sys.executable).parent / "nareis"
 CASEWORKER_TOKEN = "cw-token"
@@ -115,9 +115,10 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A `nareis serve` subprocess on a SQLite file; `restart()` keeps the file."""
+    """A `nareis serve` subprocess on a database (a SQLite file or a PostgreSQL database);
+    `restart()` keeps the database."""
 
-    db_path: Path
+    database_url: str
     workdir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
@@ -136,7 +137,7 @@ class Server:
         self.starts += 1
         env = {
             **os.environ,
-            "NAREIS_DATABASE_URL": f"sqlite:///{self.db_path}",
+            "NAREIS_DATABASE_URL": self.database_url,
             "NAREIS_API_TOKENS": API_TOKENS,
             "PYTHONUNBUFFERED": "1",
             **self.settings,
@@ -215,17 +216,19 @@ class Server:
 
     def projection_position(self) -> tuple[int, int]:
         """(the read model's tracking position, the last event the read model projects), read
-        from the file (read-only; the server keeps writing)."""
-        topics = ReadModelProjection.topics
-        with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10) as db:
-            last = db.execute(
-                f"SELECT MAX(rowid) FROM stored_events WHERE topic IN ({', '.join('?' * len(topics))})",
-                topics,
-            ).fetchone()[0]
-            tracked = db.execute(
-                "SELECT notification_id FROM tracking WHERE application_name = 'Nareis'"
-            ).fetchone()
-        return (tracked[0] if tracked else 0), (last or 0)
+        from the database beside the server."""
+        url, topics = self.database_url, ReadModelProjection.topics
+        [(last,)] = sql_rows(
+            url,
+            f"SELECT MAX({notification_id_column(url)}) FROM {events_table(url)} "
+            f"WHERE topic IN ({', '.join('?' * len(topics))})",
+            tuple(topics),
+        )
+        tracked = sql_rows(
+            url,
+            f"SELECT notification_id FROM {tracking_table(url)} WHERE application_name = 'Nareis'",
+        )
+        return (tracked[0][0] if tracked else 0), (last or 0)
 
     def wait_until_projected(self, timeout: float | None = None) -> None:
         """Until the read model has applied every event recorded so far (API.md: projections
@@ -241,9 +244,11 @@ class Server:
             tracked, _ = self.projection_position()
 
     def event_count(self) -> int:
-        """Every event stored in the file, across all cases (read-only; the server keeps writing)."""
-        with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10) as db:
-            return db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+        """Every event stored, across all cases (read beside the server, which keeps writing)."""
+        [(count,)] = sql_rows(
+            self.database_url, f"SELECT COUNT(*) FROM {events_table(self.database_url)}"
+        )
+        return count
 
 
 # --- request bodies ----------------------------------------------------------------------------------

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 
 from application.commands import (
@@ -24,7 +20,14 @@ from application.service import CommandContext, NareisApplication
 from domain.facts import MemberDetails, Sponsor
 from infrastructure.composition import Nareis, build
 from infrastructure.settings import Settings
-from tests.stores import STORES
+from tests.stores import (  # noqa: F401 (the tests import these from here)
+    STORES,
+    events_table,
+    new_database_url,
+    notification_id_column,
+    sql_rows,
+    tracking_table,
+)
 
 D = date.fromisoformat
 
@@ -37,22 +40,6 @@ class FixedClock:
         return self.day
 
 
-def tracking_table(database_url: str) -> str:
-    """The library's table of projection positions, named differently on each store."""
-    return "tracking" if database_url.startswith("sqlite:") else "nareis_tracking"
-
-
-def events_table(database_url: str, purpose: str = "events") -> str:
-    """The library's table of events (or of snapshots, `snapshots_v2`), named per store."""
-    prefix = "stored" if database_url.startswith("sqlite:") else "nareis"
-    return f"{prefix}_{purpose}"
-
-
-def notification_id_column(database_url: str) -> str:
-    """The column of an event's position in the log (SQLite keeps it as the table's rowid)."""
-    return "rowid" if database_url.startswith("sqlite:") else "notification_id"
-
-
 def open_system(database_url: str) -> Nareis:
     return build(Settings(database_url=database_url), clock=FixedClock())
 
@@ -60,9 +47,7 @@ def open_system(database_url: str) -> Nareis:
 @pytest.fixture(params=STORES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A new, empty database on each store: every test that takes it runs on both."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'nareis.db'}"
-    return request.getfixturevalue("postgresql_url")
+    return new_database_url(request.param, tmp_path, request)
 
 
 @pytest.fixture
@@ -70,17 +55,6 @@ def nareis(database_url: str) -> Iterator[Nareis]:
     system = open_system(database_url)
     yield system
     system.close()
-
-
-def sql_rows(database_url: str, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """What a query (with `?` placeholders) finds in the database, read (or changed, committed)
-    beside the system, as a user with SQL access would."""
-    if database_url.startswith("sqlite:///"):
-        with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as raw, raw:
-            return raw.execute(query, params).fetchall()
-    with psycopg.connect(database_url) as raw:
-        cursor = raw.execute(query.replace("?", "%s"), params)  # type: ignore[arg-type]
-        return cursor.fetchall() if cursor.description else []
 
 
 CTX = CommandContext("alice")
