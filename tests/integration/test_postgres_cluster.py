@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -130,6 +135,33 @@ def test_a_stopped_cluster_leaves_no_server_and_no_folder():
     assert not folder.exists()
     assert refuses_connections("127.0.0.1", port)
     cluster.stop()  # a second stop (the atexit one) does nothing
+
+
+KILLED_MID_RUN = """
+import os, signal
+from tests.postgres_cluster import ThrowawayCluster
+cluster = ThrowawayCluster().start()
+print(cluster.folder, cluster.port, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_test_process_killed_mid_run_leaves_no_server_and_no_folder_behind():
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_RUN],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[2],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    folder, port = killed.stdout.split()
+    deadline = time.monotonic() + 30
+    while Path(folder).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(folder).exists()
+    assert refuses_connections("127.0.0.1", int(port))
 
 
 def test_without_server_binaries_the_error_says_to_install_debians_postgresql_package(
