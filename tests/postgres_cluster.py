@@ -31,6 +31,10 @@ INSTALL_HINT = (
 # Test processes each hold a small pool of connections; keep room for many of them at once.
 MAX_CONNECTIONS = 300
 START_ATTEMPTS = 5
+# The cluster lives in memory where it can: on this machine's disk a new database took about 4
+# times as long (230 against 60 ms). Docker gives /dev/shm 64 MB, too small for many databases.
+MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_FOLDER_ROOM_NEEDED = 1 << 30
 
 # Run beside the test process: atexit does not run when that process is killed (a CI time-out,
 # kill -9, the OOM killer), but the pipe it holds to the watchdog closes whatever the cause.
@@ -88,6 +92,17 @@ def free_local_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def folder_for_clusters() -> Path | None:
+    """/dev/shm when it has room, else None: the system's temporary folder."""
+    try:
+        room = shutil.disk_usage(MEMORY_FOLDER).free
+    except OSError:
+        return None
+    if room >= MEMORY_FOLDER_ROOM_NEEDED and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        return MEMORY_FOLDER
+    return None
 
 
 def with_database(url: str, database: str) -> str:
@@ -160,7 +175,7 @@ class ThrowawayCluster(PostgresServer):
     def start(self) -> ThrowawayCluster:
         if self.folder is not None:
             return self
-        self.folder = Path(tempfile.mkdtemp(prefix="nareis-pg-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="nareis-pg-", dir=folder_for_clusters()))
         atexit.register(self.stop)
         try:
             self._init_cluster()

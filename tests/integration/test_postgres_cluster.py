@@ -19,6 +19,7 @@ from tests.postgres_cluster import (
     ThrowawayCluster,
     database_of,
     find_server_binaries,
+    folder_for_clusters,
 )
 
 
@@ -171,3 +172,15 @@ def test_without_server_binaries_the_error_says_to_install_debians_postgresql_pa
     monkeypatch.setattr("tests.postgres_cluster.DEBIAN_SERVER_BINARIES", tmp_path / "none")
     with pytest.raises(PostgresServerNotFound, match=r"apt-get install .*postgresql"):
         find_server_binaries()
+
+
+def test_clusters_live_in_the_memory_folder_only_when_it_has_room(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    monkeypatch.setattr("tests.postgres_cluster.MEMORY_FOLDER", tmp_path)
+    monkeypatch.setattr("tests.postgres_cluster.MEMORY_FOLDER_ROOM_NEEDED", 1)
+    assert folder_for_clusters() == tmp_path
+    monkeypatch.setattr("tests.postgres_cluster.MEMORY_FOLDER_ROOM_NEEDED", 1 << 60)
+    assert folder_for_clusters() is None
+    monkeypatch.setattr("tests.postgres_cluster.MEMORY_FOLDER", tmp_path / "missing")
+    assert folder_for_clusters() is None
