@@ -39,7 +39,8 @@ CONFLICT_ATTEMPTS = 20
 def is_write_conflict(error: OperationalError) -> bool:
     """Whether SQLite refused a write because another connection wrote or is writing."""
     cause = error.__cause__
-    return isinstance(cause, sqlite3.OperationalError) and cause.sqlite_errorname in WRITE_CONFLICTS
+    name = getattr(cause, "sqlite_errorname", None)  # set on errors that come from SQLite itself
+    return isinstance(cause, sqlite3.OperationalError) and name in WRITE_CONFLICTS
 
 
 def catch_up_despite_conflicts(
