@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
-import logging
+import os
 import signal
 import sys
 import threading
@@ -19,14 +20,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from application.projections import CATCH_UP_BATCH, CaseListFilter, catch_up
+from application.projections import CATCH_UP_BATCH, CaseListFilter
 from domain.errors import NareisError
 from infrastructure.api import mapping
 from infrastructure.composition import Nareis, build
-from infrastructure.settings import ConfigurationError, Settings
+from infrastructure.projection_worker import catch_up_despite_conflicts
+from infrastructure.settings import ConfigurationError, Settings, format_api_tokens
 
 if TYPE_CHECKING:
     from application.verification import Difference
+    from infrastructure.election import Leadership
 
 cli = typer.Typer(
     help="Nareis: family reunification cases for refugees' family members.",
@@ -47,14 +50,21 @@ def _settings(generate_token: bool = False) -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, max=64, help="API worker processes (one of them, elected, projects)"),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (NAREIS_DATABASE_URL, NAREIS_API_TOKENS)."""
     import uvicorn
 
-    from infrastructure.api.app import create_app
+    from infrastructure.api.app import configure_logging, create_app
 
     settings = _settings(generate_token=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
+    if workers > 1 and settings.database_url.startswith("memory:"):
+        typer.echo("nareis: --workers needs a database the workers share, not memory://", err=True)
+        raise typer.Exit(2)
     try:
         nareis = build(settings)
     except ConfigurationError as error:
@@ -64,10 +74,42 @@ def serve(
         token = next(iter(settings.tokens))
         typer.echo(f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token}", err=True)
     rederive_with_progress(nareis, Console(stderr=True))
+    if workers > 1:
+        nareis.close()  # each worker process builds its own system
+        _serve_workers(settings, host, port, workers)
+        return
     if settings.projections_in_process:
         nareis.start_projections()
     app = create_app(nareis, settings.tokens, close_on_shutdown=True)
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """`workers` uvicorn processes, each building the app from the environment it inherits."""
+    import uvicorn
+
+    if settings.tokens_generated:
+        # Every worker accepts this run's token: the children inherit it with the environment.
+        os.environ["NAREIS_API_TOKENS"] = format_api_tokens(settings.tokens)
+    uvicorn.run(
+        "infrastructure.api.app:create_app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=_log_config_naming_the_process(),
+    )
+
+
+def _log_config_naming_the_process() -> dict[str, Any]:
+    """uvicorn's logging, each line starting with the id of the worker process that wrote it."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    for formatter in config["formatters"].values():
+        formatter["fmt"] = "[%(process)d] " + formatter["fmt"]
+    return config
 
 
 @cli.command()
@@ -274,7 +316,9 @@ def _catch_up_with_progress(
             rate = done / max(time.perf_counter() - started, 1e-9)
             progress.update(task, completed=position - start_position, rate=f"{rate:,.0f} events/s")
 
-        processed = catch_up(app, nareis.read_model, batch_size=batch_size, progress=advance)
+        processed = catch_up_despite_conflicts(
+            app, nareis.read_model, batch_size=batch_size, progress=advance
+        )
         progress.update(task, completed=total)
     elapsed = time.perf_counter() - started
     console.print(
@@ -304,21 +348,73 @@ def project(
 ) -> None:
     """Run the projections in this process (for deployments that keep them out of the API
     processes: set NAREIS_PROJECTIONS=external there). Catches up, then follows new events until
-    stopped (SIGTERM or Ctrl-C); a restart resumes exactly where it stopped."""
+    stopped (SIGTERM or Ctrl-C); a restart resumes exactly where it stopped. Only one process
+    projects at a time: while another leads, this one waits its turn."""
     nareis = _open()
     console = Console(stderr=True)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    leadership = nareis.leadership()
     try:
+        if not _wait_for_turn(nareis, leadership, stop, console, once):
+            return
         rederive_with_progress(nareis, console)
         _catch_up_with_progress(nareis, console, "catching up", batch_size)
-        while not once and not stop.wait(nareis.settings.projection_poll_seconds):
-            processed = catch_up(nareis.application, nareis.read_model, batch_size=batch_size)
-            if processed:
-                console.print(f"projected {processed} events")
+        if not once:
+            _follow(nareis, leadership, stop, console, batch_size)
     finally:
+        leadership.release()
         nareis.close()
+
+
+def _wait_for_turn(
+    nareis: Nareis, leadership: Leadership, stop: threading.Event, console: Console, once: bool
+) -> bool:
+    """Until this process leads (True), or is stopped. With `once`, also until the leading
+    process has projected every event recorded when we asked (False: nothing left to do)."""
+    end_of_log = nareis.application.recorder.max_notification_id() or 0
+    announced = False
+    while not leadership.try_lead():
+        if once and _projected_up_to(nareis, end_of_log):
+            console.print("projections: another process leads, and has projected every event")
+            return False
+        if not announced:
+            console.print("projections: another process leads; waiting my turn")
+            announced = True
+        if stop.wait(nareis.settings.projection_poll_seconds):
+            return False
+    console.print("projections: leading")
+    return True
+
+
+def _projected_up_to(nareis: Nareis, notification_id: int) -> bool:
+    app, view = nareis.application, nareis.read_model.view
+    unprojected = app.recorder.select_notifications(
+        start=view.max_tracking_id(app.name) or 0,
+        limit=1,
+        stop=notification_id,
+        topics=nareis.read_model.topics,
+        inclusive_of_start=False,
+    )
+    return not unprojected
+
+
+def _follow(
+    nareis: Nareis, leadership: Leadership, stop: threading.Event, console: Console, batch: int
+) -> None:
+    """Project new events every poll interval until stopped, for as long as this process leads
+    (a PostgreSQL session that broke lost the lead: wait for the turn again)."""
+    while not stop.wait(nareis.settings.projection_poll_seconds):
+        if not leadership.try_lead() and not _wait_for_turn(
+            nareis, leadership, stop, console, once=False
+        ):
+            return
+        processed = catch_up_despite_conflicts(
+            nareis.application, nareis.read_model, batch_size=batch
+        )
+        if processed:
+            console.print(f"projected {processed} events")
 
 
 @cli.command("seed-load")

@@ -12,6 +12,7 @@ from application.ports import Clock
 from application.projections import Progress, ReadModelProjection, catch_up
 from application.service import NareisApplication
 from domain.calendar import ATW_CALENDAR, AtwCalendar
+from infrastructure.election import ElectionFactory, Leadership, election_for
 from infrastructure.persistence import environment_for, read_model_class_for
 from infrastructure.projection_worker import ProjectionWorker
 from infrastructure.settings import Settings
@@ -26,6 +27,7 @@ class Nareis:
     application: NareisApplication
     read_model: ReadModelProjection
     worker: ProjectionWorker | None = None
+    elect: ElectionFactory = election_for
     _scratch_factories: list[InfrastructureFactory] = field(default_factory=list)
 
     def rederive(self, progress: Progress | None = None) -> bool:
@@ -38,12 +40,20 @@ class Nareis:
         self.rederive()
         return catch_up(self.application, self.read_model)
 
+    def leadership(self) -> Leadership:
+        """This process's vote in the election of the one process that projects (the API
+        processes' workers and `nareis project` alike)."""
+        return self.elect(self.settings.database_url)
+
     def start_projections(self) -> None:
-        """Run the projections in a background thread; its first round catches up any backlog, so
-        the API serves at once (reports may lag until it is done)."""
+        """Run the projections in a background thread; once elected, its first round catches up
+        any backlog, so the API serves at once (reports may lag until it is done)."""
         self.rederive()
         self.worker = ProjectionWorker(
-            self.application, self.read_model, self.settings.projection_poll_seconds
+            self.application,
+            self.read_model,
+            self.settings.projection_poll_seconds,
+            self.leadership(),
         )
         self.application.on_commit(self.worker.poke)
         self.worker.start()
@@ -65,10 +75,14 @@ class Nareis:
 
 
 def build(
-    settings: Settings, clock: Clock | None = None, calendar: AtwCalendar = ATW_CALENDAR
+    settings: Settings,
+    clock: Clock | None = None,
+    calendar: AtwCalendar = ATW_CALENDAR,
+    elect: ElectionFactory = election_for,
 ) -> Nareis:
     """The system on `settings`; `calendar` (default: the packaged Atw data) decides where terms
-    end, in the queries on a case and in the read model alike."""
+    end, in the queries on a case and in the read model alike; `elect` gives, for the database
+    URL, the election of the process that projects."""
     environment = environment_for(
         settings.database_url, settings.database_pool_size, settings.database_max_overflow
     )
@@ -77,4 +91,4 @@ def build(
     application.dependent_permits = view
     application.read_model = view
     ensure_permit_index(application)  # a database from before the index: built once, here
-    return Nareis(settings, application, ReadModelProjection(view, calendar))
+    return Nareis(settings, application, ReadModelProjection(view, calendar), elect=elect)

@@ -78,6 +78,11 @@ def parse_api_tokens(value: str) -> dict[str, Principal]:
     return tokens
 
 
+def format_api_tokens(tokens: Mapping[str, Principal]) -> str:
+    """The `NAREIS_API_TOKENS` value that `parse_api_tokens` reads back as `tokens`."""
+    return ",".join(f"{token}={p.role.value}:{p.actor}" for token, p in tokens.items())
+
+
 def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":

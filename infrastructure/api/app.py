@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -10,8 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.api.problems import install_problem_handlers, problem
 from infrastructure.api.routers import cases, health, members, reports
-from infrastructure.composition import Nareis
-from infrastructure.settings import Principal
+from infrastructure.composition import Nareis, build
+from infrastructure.settings import Principal, Settings
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -93,3 +94,21 @@ def create_app(
     app.include_router(reports.router)
     app.add_middleware(BodySizeLimit)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app of one worker process of `nareis serve --workers N` (uvicorn calls it in each):
+    a system of its own on the settings in the environment, which the parent process checked
+    (and re-derived the read model for) before it started the workers."""
+    configure_logging()
+    settings = Settings.from_environment()
+    nareis = build(settings)
+    if settings.projections_in_process:
+        nareis.start_projections()  # only the elected worker's projections catch up
+    return create_app(nareis, settings.tokens, close_on_shutdown=True)
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s [%(process)d] %(levelname)s %(name)s %(message)s"
+    )

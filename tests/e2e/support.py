@@ -124,6 +124,7 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     settings: dict[str, str] = field(default_factory=dict)  # more NAREIS_* settings
+    args: list[str] = field(default_factory=list)  # more `nareis serve` options, e.g. --workers
 
     @property
     def base_url(self) -> str:
@@ -144,7 +145,7 @@ class Server:
         }
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [str(NAREIS), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [str(NAREIS), "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.args],
                 cwd=self.workdir,
                 env=env,
                 stdin=subprocess.DEVNULL,
