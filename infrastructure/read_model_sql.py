@@ -272,10 +272,17 @@ class SQLReadModel(ReadModelView):
 
     def apply(self, rows: Sequence[Row], tracking: Tracking, derived_with: str) -> None:
         with self._transaction(commit=True) as c:
+            self._take_write_lock(c)
             self._check_derived_with(c, derived_with)
             for row in rows:
                 self._WRITES[type(row)](self, c, row, sortable_instant(row.recorded_at))
             self._insert_tracking(c.raw, tracking)
+
+    def _take_write_lock(self, c: TranslatingCursor) -> None:
+        """Write before reading: a SQLite transaction that read first cannot write once another
+        process has committed (SQLITE_BUSY_SNAPSHOT, which waits for no timeout); one that writes
+        first waits its turn. On PostgreSQL it locks the meta row against a re-derivation."""
+        c.execute("UPDATE rm_meta SET value = value WHERE key = ?", (SCHEMA,))
 
     def _check_derived_with(self, c: TranslatingCursor, derived_with: str) -> None:
         recorded_with = self._meta(c, DERIVED_WITH)
@@ -414,7 +421,7 @@ class SQLReadModel(ReadModelView):
             return False  # the common case, with no write
         with self._transaction(commit=True) as c:
             # Write first: two processes starting at once take turns instead of both deriving.
-            c.execute("UPDATE rm_meta SET value = value WHERE key = ?", (SCHEMA,))
+            self._take_write_lock(c)
             derived_with = self._meta(c, DERIVED_WITH)
             if derived_with == derivation.fingerprint:
                 return False

@@ -25,6 +25,7 @@ from tests.e2e.support import (
     client_for,
     eventually,
 )
+from tests.stores import new_database_url
 
 LOAD_SECONDS = 4.0
 POLL_SECONDS = 1.0  # NAREIS_PROJECTION_POLL_SECONDS, the default
@@ -33,10 +34,10 @@ PART = re.compile(r"projections: (leading|following)")
 LOG_INSTANT = "%Y-%m-%d %H:%M:%S,%f"
 
 
-def _server(root: Path, name: str, db_path: Path, *args: str, **settings: str) -> Server:
+def _server(root: Path, name: str, database_url: str, *args: str, **settings: str) -> Server:
     workdir = root / name
     workdir.mkdir()
-    return Server(db_path=db_path, workdir=workdir, args=list(args), settings=settings)
+    return Server(database_url=database_url, workdir=workdir, args=list(args), settings=settings)
 
 
 def _record_cases(server: Server, until: float) -> list[str]:
@@ -117,10 +118,13 @@ class LoadedPair:
 
 
 @pytest.fixture(scope="module")
-def loaded_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedPair]:
-    """Two `nareis serve` on one SQLite file after LOAD_SECONDS of commands through both."""
+def loaded_pair(
+    request: pytest.FixtureRequest, store: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LoadedPair]:
+    """Two `nareis serve` on one database after LOAD_SECONDS of commands through both."""
     root = tmp_path_factory.mktemp("two-servers")
-    servers = [_server(root, name, root / "nareis.db") for name in ("first", "second")]
+    database_url = new_database_url(store, root, request)
+    servers = [_server(root, name, database_url) for name in ("first", "second")]
     for server in servers:
         server.start()
     try:
@@ -168,8 +172,11 @@ def _logged_at(server: Server, part: str) -> datetime:
 
 def test_when_the_leader_is_killed_the_follower_takes_over_within_a_poll_interval(
     tmp_path: Path,
+    store: str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    servers = [_server(tmp_path, name, tmp_path / "nareis.db") for name in ("first", "second")]
+    database_url = new_database_url(store, tmp_path, request)
+    servers = [_server(tmp_path, name, database_url) for name in ("first", "second")]
     for server in servers:
         server.start()
     try:
@@ -204,8 +211,12 @@ def _answering_workers(server: Server, status: int) -> set[str]:
 
 def test_serve_with_two_workers_accepts_the_printed_token_in_both_and_projects_every_command(
     tmp_path: Path,
+    store: str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    server = _server(tmp_path, "workers", tmp_path / "nareis.db", "--workers", "2")
+    server = _server(
+        tmp_path, "workers", new_database_url(store, tmp_path, request), "--workers", "2"
+    )
     server.settings["NAREIS_API_TOKENS"] = ""  # serve generates one token for the run
     server.start()
     try:
@@ -239,7 +250,7 @@ def test_serve_refuses_several_workers_on_a_memory_database(tmp_path: Path) -> N
 
 
 def _project(server: Server, *args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NAREIS_DATABASE_URL": f"sqlite:///{server.db_path}"}
+    env = {**os.environ, "NAREIS_DATABASE_URL": server.database_url}
     with (server.workdir / "project.log").open("wb") as log:
         return subprocess.Popen(
             [NAREIS, "project", *args], env=env, stdout=log, stderr=subprocess.STDOUT
@@ -252,8 +263,10 @@ def _project_log(server: Server) -> str:
 
 def test_nareis_project_waits_its_turn_while_a_server_leads_and_takes_over_when_it_stops(
     tmp_path: Path,
+    store: str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    server = _server(tmp_path, "serve", tmp_path / "nareis.db")
+    server = _server(tmp_path, "serve", new_database_url(store, tmp_path, request))
     server.start()
     projector = None
     try:
@@ -277,8 +290,10 @@ def test_nareis_project_waits_its_turn_while_a_server_leads_and_takes_over_when_
 
 def test_nareis_project_once_while_a_server_leads_ends_when_the_leader_has_projected_every_event(
     tmp_path: Path,
+    store: str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    server = _server(tmp_path, "serve", tmp_path / "nareis.db")
+    server = _server(tmp_path, "serve", new_database_url(store, tmp_path, request))
     server.start()
     try:
         assert eventually(lambda: _parts(server) == ["leading"])

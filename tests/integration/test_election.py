@@ -71,9 +71,8 @@ def test_an_unknown_database_url_has_no_election() -> None:
         election_for("mysql://db")
 
 
-def test_a_second_candidate_follows_until_the_leader_releases(tmp_path: Path) -> None:
-    lock = tmp_path / "nareis.db.projections.lock"
-    leader, candidate = FileLockLeadership(lock), FileLockLeadership(lock)
+def test_a_second_candidate_follows_until_the_leader_releases(database_url: str) -> None:
+    leader, candidate = election_for(database_url), election_for(database_url)
     assert leader.try_lead()
     assert leader.try_lead(), "a leader keeps leading"
     assert not candidate.try_lead()
@@ -83,15 +82,14 @@ def test_a_second_candidate_follows_until_the_leader_releases(tmp_path: Path) ->
     candidate.release()
 
 
-def test_a_process_killed_while_it_leads_leaves_the_lead_to_the_next(tmp_path: Path) -> None:
-    lock = tmp_path / "nareis.db.projections.lock"
+def test_a_process_killed_while_it_leads_leaves_the_lead_to_the_next(database_url: str) -> None:
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path;"
-            "from infrastructure.election import FileLockLeadership;"
-            f"assert FileLockLeadership(Path({str(lock)!r})).try_lead();"
+            "import sys, time;"
+            "from infrastructure.election import election_for;"
+            f"leader = election_for({database_url!r}); assert leader.try_lead();"
             "print('leading', flush=True); time.sleep(600)",
         ],
         stdout=subprocess.PIPE,
@@ -100,9 +98,9 @@ def test_a_process_killed_while_it_leads_leaves_the_lead_to_the_next(tmp_path: P
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline() == b"leading\n"
-        candidate = FileLockLeadership(lock)
+        candidate = election_for(database_url)
         assert not candidate.try_lead()
-        holder.kill()  # SIGKILL: no chance to release; the kernel drops the lock
+        holder.kill()  # SIGKILL: no chance to release; the kernel (or server) drops the lock
         holder.wait(timeout=10)
         assert until(candidate.try_lead)
         candidate.release()
@@ -115,9 +113,9 @@ def test_a_process_killed_while_it_leads_leaves_the_lead_to_the_next(tmp_path: P
 
 
 @pytest.fixture
-def system(db_path: Path) -> Iterator[Nareis]:
+def system(database_url: str) -> Iterator[Nareis]:
     running = build(
-        Settings(database_url=f"sqlite:///{db_path}", projection_poll_seconds=0.05),
+        Settings(database_url=database_url, projection_poll_seconds=0.05),
         clock=FixedClock(),
     )
     yield running
@@ -129,10 +127,10 @@ def _tracked(system: Nareis) -> int:
 
 
 def test_a_following_worker_writes_nothing_and_catches_up_once_it_is_elected(
-    system: Nareis, db_path: Path
+    system: Nareis, database_url: str
 ) -> None:
     record_granted_member(system.application)
-    other_process = FileLockLeadership(Path(f"{db_path}.projections.lock"))
+    other_process = election_for(database_url)
     assert other_process.try_lead()
     system.start_projections()
     worker = system.worker
