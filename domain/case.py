@@ -560,7 +560,11 @@ class Case(Aggregate):
     @staticmethod
     def check_correction_reason(correction_reason: str | None, what: str) -> None:
         if not correction_reason or not correction_reason.strip():
-            raise CorrectionWithoutReason(what)
+            raise CorrectionWithoutReason(
+                "correction_reason",
+                f"{what} is already recorded with other values; "
+                "re-recording it is a correction and needs a correction_reason",
+            )
 
     def check_signed_by_recorded_grant(self, signed_on: date) -> None:
         """A correction may not put the asylum application after the recorded grant (DOMAIN.md
