@@ -15,21 +15,28 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date
-from typing import Any
+from typing import Any, dataclass_transform
 from uuid import uuid4
 
 from domain.facts import MemberDetails, Sponsor
 
-_CREATED_HERE = {"created_here": True}  # field metadata: an id the command creates
+
+def _created_id() -> Any:
+    """A field for an id the command creates: made with the command, left out of its fingerprint."""
+    return field(default_factory=lambda: str(uuid4()), metadata={"created_here": True})
 
 
-def _new_id() -> str:
-    return str(uuid4())
-
-
-@dataclass(frozen=True)
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class Command:
-    """Every command names its case: `case_id` (a new case's is made when the command is)."""
+    """Every command names its case: `case_id` (a new case's is made when the command is).
+
+    Every subclass is made a frozen dataclass here, as the library makes every event class one, so
+    that none can miss the decorator: a command is a value, and the same values are the same
+    command."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclass(frozen=True)(cls)
 
     def fingerprint(self) -> str:
         asked = {
@@ -55,68 +62,59 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
 class CaseCommand(Command):
     case_id: str
 
 
-@dataclass(frozen=True)
 class MemberCommand(CaseCommand):
     member_id: str
 
 
-@dataclass(frozen=True)
+class Correctable(Command):
+    """A command that records a fact, or corrects the recorded one when its values differ: then
+    it needs a `correction_reason` (named, as it comes after the values)."""
+
+    correction_reason: str | None = field(default=None, kw_only=True)
+
+
 class OpenCase(Command):
     sponsor: Sponsor
-    case_id: str = field(default_factory=_new_id, metadata=_CREATED_HERE)
+    case_id: str = _created_id()
 
 
-@dataclass(frozen=True)
-class CorrectSponsorDetails(CaseCommand):
+class CorrectSponsorDetails(Correctable, CaseCommand):
     sponsor: Sponsor
-    correction_reason: str | None = None
 
 
-@dataclass(frozen=True)
-class GrantSponsorPermit(CaseCommand):
+class GrantSponsorPermit(Correctable, CaseCommand):
     granted_on: date
     permit_kind: str
-    correction_reason: str | None = None
 
 
-@dataclass(frozen=True)
 class RegisterMember(CaseCommand):
     details: MemberDetails
-    member_id: str = field(default_factory=_new_id, metadata=_CREATED_HERE)
+    member_id: str = _created_id()
 
 
-@dataclass(frozen=True)
-class CorrectMemberDetails(MemberCommand):
+class CorrectMemberDetails(Correctable, MemberCommand):
     details: MemberDetails
-    correction_reason: str | None = None
 
 
-@dataclass(frozen=True)
-class RecordArrival(MemberCommand):
+class RecordArrival(Correctable, MemberCommand):
     arrived_on: date
-    correction_reason: str | None = None
 
 
-@dataclass(frozen=True)
-class SubmitApplication(MemberCommand):
+class SubmitApplication(Correctable, MemberCommand):
     submitted_on: date
     channel: str
-    correction_reason: str | None = None
 
 
-@dataclass(frozen=True)
 class ReceiveDocument(MemberCommand):
     received_on: date
     kind: str
     official: bool
 
 
-@dataclass(frozen=True)
 class RecordAssessment(MemberCommand):
     assessed_on: date
     criterion: str
@@ -124,26 +122,22 @@ class RecordAssessment(MemberCommand):
     note: str
 
 
-@dataclass(frozen=True)
 class TakeDecision(MemberCommand):
     decided_on: date
     outcome: str
     grounds: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class IssuePermit(MemberCommand):
     issued_on: date
     valid_from: date
 
 
-@dataclass(frozen=True)
 class Withdraw(MemberCommand):
     withdrawn_on: date
     reason: str
 
 
-@dataclass(frozen=True)
 class ExtendDecisionPeriod(MemberCommand):
     extended_on: date
     reason: str

@@ -3,10 +3,12 @@
 Public methods are commands: they check (`check_*`, raising a domain error before anything is
 recorded), compute what is needed, and then trigger an event. Each event is a class nested in `Case`
 (its topic is `domain.case:Case.<name>`) that declares its fields in their stored order and whose
-`apply` only applies the recorded values; a fact and its correction record the same fields, so they
+`apply` only applies the recorded values. A fact and its correction record the same fields, so they
 share a base that declares and applies them (`...Fields`: the sponsor's details, the grant, a
-member's details, arrival and application). `apply` never checks anything, so replaying old events
-never fails on today's rules or today's date.
+member's details, arrival and application); every correction adds its reason and actor
+(`Correction`). An event that records one fact of a member applies it as the others do
+(`MemberFact`): the value its fields make becomes the member's attribute of that kind. `apply` never
+checks anything, so replaying old events never fails on today's rules or today's date.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from copy import copy
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -25,6 +27,7 @@ from domain.errors import (
     AlreadyDecided,
     AlreadyWithdrawn,
     ApplicationMissing,
+    CommandRefused,
     CorrectionWithoutReason,
     DateBeforeApplication,
     DateBeforeBirth,
@@ -78,25 +81,59 @@ from domain.vocabulary import (
 
 MAX_MEMBERS = 50  # DOMAIN.md "Settled questions": at most 50 family members per case
 
+# The facts a member has at most once: the error that refuses a second one, and what it says.
+RECORDED_ONCE: dict[str, tuple[type[CommandRefused], str]] = {
+    "decision": (
+        AlreadyDecided,
+        "Family member {member_id} already has a decision "
+        "({recorded.outcome} on {recorded.decided_on}).",
+    ),
+    "permit": (
+        PermitAlreadyIssued,
+        "A permit was already issued to {member_id} on {recorded.issued_on}.",
+    ),
+    "withdrawal": (
+        AlreadyWithdrawn,
+        "Family member {member_id} was already withdrawn on {recorded.withdrawn_on}.",
+    ),
+    "extension": (
+        DecisionPeriodAlreadyExtended,
+        "The decision period of {member_id} was already extended on {recorded.extended_on}.",
+    ),
+}
+
+
+class MemberFact:
+    """How an event that records one fact of a member applies: the fact (by default a `fact_type`
+    made of the event's fields of the same names) becomes the member's `slot`, or, where a member
+    holds several (`adds`: documents, assessments), joins the ones held."""
+
+    slot: ClassVar[str]
+    fact_type: ClassVar[type]
+    adds: ClassVar[bool] = False
+
+    def fact(self) -> Any:
+        return _value_from(self.fact_type, self)
+
+    def apply(self, case: Case) -> None:
+        member_id: str = self.member_id  # type: ignore[attr-defined]
+        fact = self.fact()
+        if self.adds:
+            fact = (*getattr(case.members[member_id], self.slot), fact)
+        case._update_member(member_id, **{self.slot: fact})
+
 
 @dataclass(frozen=True)
-class SponsorDetailsFields:
-    """The sponsor's details, as CaseOpened and SponsorDetailsCorrected record them (stored events
-    hold these names in this order)."""
-
-    v_number: str
-    name: str
-    born_on: date
-    asylum_application_signed_on: date
-    arrived_on: date
-    unaccompanied_minor: bool
+class SponsorDetailsFields(Sponsor):
+    """The sponsor's details, as CaseOpened and SponsorDetailsCorrected record them: the fields of
+    `Sponsor`, in its order (as stored)."""
 
     def apply(self, case: Case) -> None:
         case.sponsor = _value_from(Sponsor, self)
 
 
 @dataclass(frozen=True)
-class MemberDetailsFields:
+class MemberDetailsFields(MemberFact):
     """A member's details, as FamilyMemberRegistered and FamilyMemberDetailsCorrected record them
     (stored events hold these names in this order; a field that does not apply is None)."""
 
@@ -112,9 +149,7 @@ class MemberDetailsFields:
     partner_member_id: str | None
     child_kind: str | None
     parent_kind: str | None
-
-    def details(self) -> MemberDetails:
-        return _value_from(MemberDetails, self)
+    slot, fact_type = "details", MemberDetails
 
 
 @dataclass(frozen=True)
@@ -129,27 +164,34 @@ class GrantFields:
 
 
 @dataclass(frozen=True)
-class ArrivalFields:
+class ArrivalFields(MemberFact):
     """A member's arrival, as FamilyMemberArrived and FamilyMemberArrivalCorrected record it."""
 
     member_id: str
     arrived_on: date
+    slot = "arrived_on"
 
-    def apply(self, case: Case) -> None:
-        case._update_member(self.member_id, arrived_on=self.arrived_on)
+    def fact(self) -> date:
+        return self.arrived_on
 
 
 @dataclass(frozen=True)
-class ApplicationFields:
+class ApplicationFields(MemberFact):
     """A member's application, as ApplicationSubmitted and ApplicationCorrected record it."""
 
     member_id: str
     submitted_on: date
     channel: str
+    slot, fact_type = "application", Application
 
-    def apply(self, case: Case) -> None:
-        application = Application(self.submitted_on, self.channel)
-        case._update_member(self.member_id, application=application)
+
+@dataclass(frozen=True)
+class Correction:
+    """What a correction records after the corrected fields: why, and who. A correction event
+    names it first among its bases, so that these fields come last, as stored."""
+
+    correction_reason: str
+    actor: str
 
 
 class Case(Aggregate):
@@ -202,16 +244,12 @@ class Case(Aggregate):
                 self.grant.granted_on, sponsor.born_on, "granted_on", "the sponsor"
             )
             self.check_signed_by_recorded_grant(sponsor.asylum_application_signed_on)
-        self.trigger_event(
-            self.SponsorDetailsCorrected,
-            correction_reason=correction_reason,
-            actor=actor,
-            **_as_event_fields(sponsor),
+        self._record(
+            self.SponsorDetailsCorrected, sponsor, correction_reason=correction_reason, actor=actor
         )
 
-    class SponsorDetailsCorrected(SponsorDetailsFields, Aggregate.Event):
-        correction_reason: str
-        actor: str
+    class SponsorDetailsCorrected(Correction, SponsorDetailsFields, Aggregate.Event):
+        pass
 
     def grant_sponsor_permit(
         self,
@@ -228,22 +266,21 @@ class Case(Aggregate):
         check_grant_after_asylum_application(granted_on, self.sponsor)
         grant = SponsorGrant(granted_on, kind.value)
         if self.grant is None:
-            self.trigger_event(self.SponsorPermitGranted, actor=actor, **_as_event_fields(grant))
+            self._record(self.SponsorPermitGranted, grant, actor=actor)
         elif grant != self.grant:
             self.check_correction_reason(correction_reason, "The sponsor's grant")
-            self.trigger_event(
+            self._record(
                 self.SponsorPermitGrantCorrected,
+                grant,
                 correction_reason=correction_reason,
                 actor=actor,
-                **_as_event_fields(grant),
             )
 
     class SponsorPermitGranted(GrantFields, Aggregate.Event):
         actor: str
 
-    class SponsorPermitGrantCorrected(GrantFields, Aggregate.Event):
-        correction_reason: str
-        actor: str
+    class SponsorPermitGrantCorrected(Correction, GrantFields, Aggregate.Event):
+        pass
 
     # --- family members -------------------------------------------------------------------------
 
@@ -252,18 +289,13 @@ class Case(Aggregate):
     ) -> None:
         self.check_room_for_a_member()
         self.check_member_details(member_id, details, today)
-        self.trigger_event(
-            self.FamilyMemberRegistered,
-            member_id=member_id,
-            actor=actor,
-            **_as_event_fields(details),
-        )
+        self._record(self.FamilyMemberRegistered, details, member_id=member_id, actor=actor)
 
     class FamilyMemberRegistered(MemberDetailsFields, Aggregate.Event):
         actor: str
 
         def apply(self, case: Case) -> None:
-            case.members[self.member_id] = MemberFacts(self.member_id, self.details())
+            case.members[self.member_id] = MemberFacts(self.member_id, self.fact())
 
     def correct_member_details(
         self,
@@ -281,20 +313,16 @@ class Case(Aggregate):
         self.check_correction_reason(correction_reason, "The family member's details")
         self.check_no_fact_before_birth(member, details.born_on)
         self.check_still_partner_of_children(member_id, details)
-        self.trigger_event(
+        self._record(
             self.FamilyMemberDetailsCorrected,
+            details,
             member_id=member_id,
             correction_reason=correction_reason,
             actor=actor,
-            **_as_event_fields(details),
         )
 
-    class FamilyMemberDetailsCorrected(MemberDetailsFields, Aggregate.Event):
-        correction_reason: str
-        actor: str
-
-        def apply(self, case: Case) -> None:
-            case._update_member(self.member_id, details=self.details())
+    class FamilyMemberDetailsCorrected(Correction, MemberDetailsFields, Aggregate.Event):
+        pass
 
     def record_arrival(
         self,
@@ -319,9 +347,8 @@ class Case(Aggregate):
     class FamilyMemberArrived(ArrivalFields, Aggregate.Event):
         actor: str
 
-    class FamilyMemberArrivalCorrected(ArrivalFields, Aggregate.Event):
-        correction_reason: str
-        actor: str
+    class FamilyMemberArrivalCorrected(Correction, ArrivalFields, Aggregate.Event):
+        pass
 
     def submit_application(
         self,
@@ -337,23 +364,25 @@ class Case(Aggregate):
         chosen = parse_choice(Channel, channel, "channel")
         self.check_member_date(member, submitted_on, "submitted_on", today)
         application = Application(submitted_on, chosen.value)
-        recorded = {"member_id": member_id, "actor": actor, **_as_event_fields(application)}
         if member.application is None:
             self.check_not_withdrawn(member)
-            self.trigger_event(self.ApplicationSubmitted, **recorded)
+            self._record(self.ApplicationSubmitted, application, member_id=member_id, actor=actor)
         elif application != member.application:
             self.check_correction_reason(correction_reason, "The application")
             self.check_application_precedes_what_follows(member, submitted_on)
-            self.trigger_event(
-                self.ApplicationCorrected, correction_reason=correction_reason, **recorded
+            self._record(
+                self.ApplicationCorrected,
+                application,
+                member_id=member_id,
+                correction_reason=correction_reason,
+                actor=actor,
             )
 
     class ApplicationSubmitted(ApplicationFields, Aggregate.Event):
         actor: str
 
-    class ApplicationCorrected(ApplicationFields, Aggregate.Event):
-        correction_reason: str
-        actor: str
+    class ApplicationCorrected(Correction, ApplicationFields, Aggregate.Event):
+        pass
 
     def receive_document(
         self,
@@ -368,17 +397,10 @@ class Case(Aggregate):
         member = self.member(member_id)
         chosen = parse_choice(DocumentKind, kind, "kind")
         self.check_member_date(member, received_on, "received_on", today)
-        self.trigger_event(
-            self.DocumentReceived,
-            member_id=member_id,
-            received_on=received_on,
-            kind=chosen.value,
-            official=official,
-            document_id=document_id_for(self.version + 1),
-            actor=actor,
-        )
+        document = Document(received_on, chosen.value, official, document_id_for(self.version + 1))
+        self._record(self.DocumentReceived, document, member_id=member_id, actor=actor)
 
-    class DocumentReceived(Aggregate.Event):
+    class DocumentReceived(MemberFact, Aggregate.Event):
         """v2 added `document_id`, so a client can tell apart several documents of one kind.
         A v1 event gets the id v2 would have given it: it is derived from the event's version."""
 
@@ -389,15 +411,11 @@ class Case(Aggregate):
         official: bool
         document_id: str
         actor: str
+        slot, fact_type, adds = "documents", Document, True
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["document_id"] = document_id_for(state["originator_version"])
-
-        def apply(self, case: Case) -> None:
-            document = Document(self.received_on, self.kind, self.official, self.document_id)
-            documents = (*case.members[self.member_id].documents, document)
-            case._update_member(self.member_id, documents=documents)
 
     def record_assessment(
         self,
@@ -424,21 +442,20 @@ class Case(Aggregate):
             actor=actor,
         )
 
-    class AssessmentRecorded(Aggregate.Event):
+    class AssessmentRecorded(MemberFact, Aggregate.Event):
         member_id: str
         assessed_on: date
         criterion: str
         outcome: str
         note: str
         actor: str
+        slot, adds = "assessments", True
 
-        def apply(self, case: Case) -> None:
+        def fact(self) -> Assessment:
             # The event's own version breaks the tie between assessments with equal dates.
-            assessment = Assessment(
+            return Assessment(
                 self.assessed_on, self.criterion, self.outcome, self.note, self.originator_version
             )
-            assessments = (*case.members[self.member_id].assessments, assessment)
-            case._update_member(self.member_id, assessments=assessments)
 
     def take_decision(
         self,
@@ -459,7 +476,7 @@ class Case(Aggregate):
             raise RefusalWithoutGrounds("grounds", "a refusal names the rule ids it rests on")
         self.check_member_date(member, decided_on, "decided_on", today)
         self.check_not_withdrawn(member)
-        self.check_not_decided(member)
+        self.check_not_recorded(member, "decision")
         self.check_has_application_by(member, decided_on, "decided_on")
         if chosen == DecisionOutcome.GRANTED:
             self.check_eligible_on(member_id, decided_on, sponsor_holds_dependent_permit, calendar)
@@ -472,16 +489,16 @@ class Case(Aggregate):
             actor=actor,
         )
 
-    class DecisionTaken(Aggregate.Event):
+    class DecisionTaken(MemberFact, Aggregate.Event):
         member_id: str
         decided_on: date
         outcome: str
         grounds: list[str]
         actor: str
+        slot = "decision"
 
-        def apply(self, case: Case) -> None:
-            decision = Decision(self.decided_on, self.outcome, tuple(self.grounds))
-            case._update_member(self.member_id, decision=decision)
+        def fact(self) -> Decision:
+            return Decision(self.decided_on, self.outcome, tuple(self.grounds))
 
     def issue_permit(
         self, member_id: str, issued_on: date, valid_from: date, *, actor: str, today: date
@@ -490,68 +507,34 @@ class Case(Aggregate):
         self.check_member_date(member, issued_on, "issued_on", today)
         self.check_member_date(member, valid_from, "valid_from", today)
         self.check_not_withdrawn(member)
-        if member.permit is not None:
-            raise PermitAlreadyIssued(
-                f"A permit was already issued to {member_id} "
-                f"on {member.permit.issued_on.isoformat()}."
-            )
-        if not member.is_granted:
-            raise DecisionMissing(f"Family member {member_id} has no granted decision.")
-        assert member.decision is not None
-        if issued_on < member.decision.decided_on:
-            raise PermitBeforeDecision(
-                f"issued_on {issued_on.isoformat()} is before the decision of "
-                f"{member.decision.decided_on.isoformat()}."
-            )
-        self.trigger_event(
-            self.PermitIssued,
-            member_id=member_id,
-            issued_on=issued_on,
-            valid_from=valid_from,
-            actor=actor,
-        )
+        self.check_not_recorded(member, "permit")
+        self.check_granted_by(member, issued_on)
+        permit = Permit(issued_on, valid_from)
+        self._record(self.PermitIssued, permit, member_id=member_id, actor=actor)
 
-    class PermitIssued(Aggregate.Event):
+    class PermitIssued(MemberFact, Aggregate.Event):
         member_id: str
         issued_on: date
         valid_from: date
         actor: str
-
-        def apply(self, case: Case) -> None:
-            case._update_member(self.member_id, permit=Permit(self.issued_on, self.valid_from))
+        slot, fact_type = "permit", Permit
 
     def withdraw(
         self, member_id: str, withdrawn_on: date, reason: str, *, actor: str, today: date
     ) -> None:
         member = self.member(member_id)
         self.check_member_date(member, withdrawn_on, "withdrawn_on", today)
-        if member.withdrawal is not None:
-            raise AlreadyWithdrawn(
-                f"Family member {member_id} was already withdrawn "
-                f"on {member.withdrawal.withdrawn_on.isoformat()}."
-            )
-        if member.application and withdrawn_on < member.application.submitted_on:
-            raise DateBeforeApplication(
-                f"withdrawn_on {withdrawn_on.isoformat()} is before the application of "
-                f"{member.application.submitted_on.isoformat()}."
-            )
-        self.trigger_event(
-            self.ApplicationWithdrawn,
-            member_id=member_id,
-            withdrawn_on=withdrawn_on,
-            reason=reason,
-            actor=actor,
-        )
+        self.check_not_recorded(member, "withdrawal")
+        self.check_not_before_application(member, withdrawn_on, "withdrawn_on")
+        withdrawal = Withdrawal(withdrawn_on, reason)
+        self._record(self.ApplicationWithdrawn, withdrawal, member_id=member_id, actor=actor)
 
-    class ApplicationWithdrawn(Aggregate.Event):
+    class ApplicationWithdrawn(MemberFact, Aggregate.Event):
         member_id: str
         withdrawn_on: date
         reason: str
         actor: str
-
-        def apply(self, case: Case) -> None:
-            withdrawal = Withdrawal(self.withdrawn_on, self.reason)
-            case._update_member(self.member_id, withdrawal=withdrawal)
+        slot, fact_type = "withdrawal", Withdrawal
 
     def extend_decision_period(
         self, member_id: str, extended_on: date, reason: str, *, actor: str, today: date
@@ -559,37 +542,29 @@ class Case(Aggregate):
         member = self.member(member_id)
         self.check_member_date(member, extended_on, "extended_on", today)
         self.check_not_withdrawn(member)
-        if member.extension is not None:
-            raise DecisionPeriodAlreadyExtended(
-                f"The decision period of {member_id} was already extended "
-                f"on {member.extension.extended_on.isoformat()}."
-            )
+        self.check_not_recorded(member, "extension")
         self.check_has_application_by(member, extended_on, "extended_on")
-        self.check_not_decided(member)
-        self.trigger_event(
-            self.DecisionPeriodExtended,
-            member_id=member_id,
-            extended_on=extended_on,
-            reason=reason,
-            actor=actor,
-        )
+        self.check_not_recorded(member, "decision")
+        extension = DecisionPeriodExtension(extended_on, reason)
+        self._record(self.DecisionPeriodExtended, extension, member_id=member_id, actor=actor)
 
-    class DecisionPeriodExtended(Aggregate.Event):
+    class DecisionPeriodExtended(MemberFact, Aggregate.Event):
         member_id: str
         extended_on: date
         reason: str
         actor: str
-
-        def apply(self, case: Case) -> None:
-            extension = DecisionPeriodExtension(self.extended_on, self.reason)
-            case._update_member(self.member_id, extension=extension)
+        slot, fact_type = "extension", DecisionPeriodExtension
 
     # --- guards ---------------------------------------------------------------------------------
 
     @staticmethod
     def check_correction_reason(correction_reason: str | None, what: str) -> None:
         if not correction_reason or not correction_reason.strip():
-            raise CorrectionWithoutReason(what)
+            raise CorrectionWithoutReason(
+                "correction_reason",
+                f"{what} is already recorded with other values; "
+                "re-recording it is a correction and needs a correction_reason",
+            )
 
     def check_signed_by_recorded_grant(self, signed_on: date) -> None:
         """A correction may not put the asylum application after the recorded grant (DOMAIN.md
@@ -622,21 +597,35 @@ class Case(Aggregate):
             )
 
     @staticmethod
-    def check_not_decided(member: MemberFacts) -> None:
-        if member.decision is not None:
-            raise AlreadyDecided(
-                f"Family member {member.member_id} already has a decision "
-                f"({member.decision.outcome} on {member.decision.decided_on.isoformat()})."
-            )
+    def check_not_recorded(member: MemberFacts, slot: str) -> None:
+        """A fact a member has at most once (`RECORDED_ONCE`) is refused a second time."""
+        recorded = getattr(member, slot)
+        if recorded is not None:
+            error, message = RECORDED_ONCE[slot]
+            raise error(message.format(member_id=member.member_id, recorded=recorded))
 
-    @staticmethod
-    def check_has_application_by(member: MemberFacts, day: date, field: str) -> None:
+    @classmethod
+    def check_has_application_by(cls, member: MemberFacts, day: date, field: str) -> None:
         if member.application is None:
             raise ApplicationMissing(f"Family member {member.member_id} has no application.")
-        if day < member.application.submitted_on:
+        cls.check_not_before_application(member, day, field)
+
+    @staticmethod
+    def check_not_before_application(member: MemberFacts, day: date, field: str) -> None:
+        if member.application and day < member.application.submitted_on:
             raise DateBeforeApplication(
                 f"{field} {day.isoformat()} is before the application of "
                 f"{member.application.submitted_on.isoformat()}."
+            )
+
+    @staticmethod
+    def check_granted_by(member: MemberFacts, issued_on: date) -> None:
+        if member.decision is None or not member.is_granted:
+            raise DecisionMissing(f"Family member {member.member_id} has no granted decision.")
+        if issued_on < member.decision.decided_on:
+            raise PermitBeforeDecision(
+                f"issued_on {issued_on.isoformat()} is before the decision of "
+                f"{member.decision.decided_on.isoformat()}."
             )
 
     @staticmethod
@@ -721,6 +710,11 @@ class Case(Aggregate):
             )
 
     # --- mechanics ------------------------------------------------------------------------------
+
+    def _record(self, event_class: type[Any], fact: object, **more: Any) -> None:
+        """Triggers `event_class` with the fields of the value `fact` and `more` (the member, the
+        actor, a correction's reason)."""
+        self.trigger_event(event_class, **more, **_as_event_fields(fact))
 
     def _update_member(self, member_id: str, **changes: Any) -> None:
         self.members[member_id] = replace(self.members[member_id], **changes)

@@ -186,15 +186,11 @@ class GrantBeforeAsylumApplication(DateOutOfOrder):
 
 
 class CorrectionWithoutReason(InvalidInput):
+    """DOMAIN.md, corrections: re-recording a fact with other values is a correction, and needs a
+    `correction_reason`."""
+
     code = "correction-reason-required"
     title = "A correction needs a reason"
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            "correction_reason",
-            f"{what} is already recorded with other values; "
-            "re-recording it is a correction and needs a correction_reason",
-        )
 
 
 class ApplicationMissing(CommandRefused):

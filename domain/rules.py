@@ -253,18 +253,29 @@ def child_belongs_to_family(ctx: RuleContext) -> RuleResult:
         return _result(
             rule, Outcome.NOT_MET, "the named partner is not a partner member of this case"
         )
-    if partner.is_refused:
-        return _result(rule, Outcome.NOT_MET, f"the partner {partner.member_id} was refused")
-    if partner.is_withdrawn:
-        return _result(rule, Outcome.NOT_MET, f"the partner {partner.member_id} withdrew")
-    other = _blocking_partner(ctx, partner)
-    if other is not None:
-        return _result(
-            rule,
-            Outcome.NOT_MET,
-            f"the partner {partner.member_id} cannot come: partner {other.member_id} was granted",
-        )
+    cannot_come = _partner_cannot_come(ctx, partner)
+    if cannot_come is not None:
+        return _result(rule, Outcome.NOT_MET, cannot_come)
     return _result(rule, Outcome.MET, f"child of partner {partner.member_id}, who may come")
+
+
+def _partner_refused_or_withdrew(partner: MemberFacts) -> str | None:
+    if partner.is_refused:
+        return f"the partner {partner.member_id} was refused"
+    if partner.is_withdrawn:
+        return f"the partner {partner.member_id} withdrew"
+    return None
+
+
+def _partner_cannot_come(ctx: RuleContext, partner: MemberFacts) -> str | None:
+    """Why a partner cannot come, if so: refused, withdrew, or another partner was granted first."""
+    refused_or_withdrew = _partner_refused_or_withdrew(partner)
+    if refused_or_withdrew is not None:
+        return refused_or_withdrew
+    other = _blocking_partner(ctx, partner)
+    if other is None:
+        return None
+    return f"the partner {partner.member_id} cannot come: partner {other.member_id} was granted"
 
 
 def child_age(ctx: RuleContext) -> RuleResult:
@@ -369,10 +380,7 @@ def _other_parent_stays_behind(ctx: RuleContext) -> str | None:
         return "the other parent is not part of this case"
     if details.child_of == ChildOf.SPONSOR_AND_PARTNER:
         partner = ctx.case.member(details.partner_member_id)
-        if partner is not None and partner.is_refused:
-            return f"the partner {partner.member_id} was refused"
-        if partner is not None and partner.is_withdrawn:
-            return f"the partner {partner.member_id} withdrew"
+        return None if partner is None else _partner_refused_or_withdrew(partner)
     return None
 
 

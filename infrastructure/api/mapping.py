@@ -1,11 +1,15 @@
-"""Application answers -> HTTP shapes."""
+"""HTTP bodies -> commands and values; application answers -> HTTP shapes."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Response
+from pydantic import BaseModel
 
+from application.commands import Command
 from application.projections import CaseListPage, Caseload
 from application.results import (
     CaseDeadlineAnswer,
@@ -18,27 +22,46 @@ from application.results import (
 from domain.facts import Decision, MemberDetails, MemberFacts, Permit, Sponsor
 from infrastructure.api import schemas
 
+C = TypeVar("C", bound=Command)
+Shape = TypeVar("Shape", bound=BaseModel)
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+A = TypeVar("A", bound=Versioned)
+
 
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def versioned(answer: A, response: Response, shape: Callable[[A], Shape]) -> Shape:
+    """`answer` in its HTTP `shape`, with the case version it is at as the response's ETag."""
+    response.headers["ETag"] = etag(answer.version)
+    return shape(answer)
+
+
 def command_answer(result: CommandResult, response: Response) -> schemas.CommandOut:
-    response.headers["ETag"] = etag(result.version)
-    return schemas.CommandOut(
-        case_id=result.case_id, version=result.version, member_id=result.member_id
-    )
+    return versioned(result, response, lambda r: schemas.CommandOut(**r.as_dict()))
+
+
+def _named_in(value_type: type[Any], body: BaseModel) -> dict[str, Any]:
+    """The body's values for the fields of the dataclass `value_type` the body has, by name."""
+    held = type(body).model_fields
+    return {f.name: getattr(body, f.name) for f in fields(value_type) if f.name in held}
+
+
+def command_of(command: type[C], body: BaseModel, **given: Any) -> C:
+    """The `command` with the `given` values (the path's ids, values the body holds in another
+    shape) and, for every other field, the body's value of the same name."""
+    return command(**{**_named_in(command, body), **given})
 
 
 def sponsor_of(body: schemas.SponsorIn) -> Sponsor:
-    return Sponsor(
-        v_number=body.v_number,
-        name=body.name,
-        born_on=body.born_on,
-        asylum_application_signed_on=body.asylum_application_signed_on,
-        arrived_on=body.arrived_on,
-        unaccompanied_minor=body.unaccompanied_minor,
-    )
+    return Sponsor(**_named_in(Sponsor, body))
 
 
 def member_details_of(body: schemas.MemberIn) -> MemberDetails:
@@ -144,6 +167,12 @@ def history_out(entries: list[HistoryEntry]) -> list[schemas.HistoryEntryOut]:
     return [schemas.HistoryEntryOut(**vars(e)) for e in entries]
 
 
+def _report_out(shape: type[Shape], answer: ReportAnswer[Any], **report: Any) -> Shape:
+    """A report in `shape`: the business date it is as of, the instant it is known at, and
+    `report`."""
+    return shape(as_of=answer.as_of, known_at=answer.known_at, **report)
+
+
 def case_list_out(answer: ReportAnswer[CaseListPage]) -> schemas.CaseListOut:
     return _page_out(schemas.CaseListOut, answer)
 
@@ -159,20 +188,15 @@ def _page_out(shape: type[Page], answer: ReportAnswer[CaseListPage]) -> Page:
     """A page of cases in `shape`, which keeps the fields of each case it has (the deadline
     report has fewer than the listing)."""
     listing = answer.report
-    return shape(
-        as_of=answer.as_of,
-        known_at=answer.known_at,
-        counts=listing.counts,
-        cases=[vars(case) for case in listing.cases],
-        next=listing.next_page,
-    )
+    cases = [vars(case) for case in listing.cases]
+    return _report_out(shape, answer, counts=listing.counts, cases=cases, next=listing.next_page)
 
 
 def caseload_out(answer: ReportAnswer[Caseload]) -> schemas.CaseloadOut:
     caseload = answer.report
-    return schemas.CaseloadOut(
-        as_of=answer.as_of,
-        known_at=answer.known_at,
+    return _report_out(
+        schemas.CaseloadOut,
+        answer,
         members_per_stage=caseload.stages,
         applications=caseload.applications,
         overdue_decisions=caseload.overdue_decisions,

@@ -83,7 +83,10 @@ def test_a_corrected_v_number_moves_the_dependent_permit_to_the_new_number(narei
     case_a, member_id = granted_member_case(nareis, member_v_number=HOLDER)
     case_b = case_sponsored_by(nareis, HOLDER)
     nareis.application.execute(
-        CorrectMemberDetails(case_a, member_id, a_partner("2999999999"), "wrong V-number"), CTX
+        CorrectMemberDetails(
+            case_a, member_id, a_partner("2999999999"), correction_reason="wrong V-number"
+        ),
+        CTX,
     )
     nareis.catch_up()
     assert sponsor_rule(nareis, case_b, "2026-06-01") == Outcome.MET

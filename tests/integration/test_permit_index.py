@@ -97,7 +97,10 @@ def test_the_index_answers_as_of_the_decision_date(nareis: Nareis):
 def test_a_corrected_v_number_moves_the_holder_to_the_new_numbers_index(nareis: Nareis):
     app = nareis.application
     holder_case, holder = granted_member_case(nareis, member_v_number=HOLDER)
-    app.execute(CorrectMemberDetails(holder_case, holder, a_partner(OTHER), "misread"), CTX)
+    app.execute(
+        CorrectMemberDetails(holder_case, holder, a_partner(OTHER), correction_reason="misread"),
+        CTX,
+    )
 
     assert stored_holdings(app) == {
         OTHER: frozenset({Holding(OTHER, holder_case, holder, D("2026-03-12"))}),
@@ -112,11 +115,19 @@ def test_a_v_number_given_to_a_holder_after_the_permit_puts_them_in_its_index(na
     app = nareis.application
     holder_case, holder = granted_member_case(nareis, member_v_number=None)
     assert stored_holdings(app) == {}
-    app.execute(CorrectMemberDetails(holder_case, holder, a_partner(HOLDER), "V-number known"), CTX)
+    app.execute(
+        CorrectMemberDetails(
+            holder_case, holder, a_partner(HOLDER), correction_reason="V-number known"
+        ),
+        CTX,
+    )
     assert stored_holdings(app) == {
         HOLDER: frozenset({Holding(HOLDER, holder_case, holder, D("2026-03-12"))})
     }
-    app.execute(CorrectMemberDetails(holder_case, holder, a_partner(None), "not hers"), CTX)
+    app.execute(
+        CorrectMemberDetails(holder_case, holder, a_partner(None), correction_reason="not hers"),
+        CTX,
+    )
     assert stored_holdings(app) == {}  # an index that holds nothing is as good as none
 
 

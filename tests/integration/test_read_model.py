@@ -61,7 +61,9 @@ def test_a_listing_as_known_before_a_sponsor_correction_shows_the_sponsor_and_ro
     app.execute(RecordArrival(case_id, member_id, D("2025-05-28")), CTX)  # with the sponsor
     before = last_recorded_at(nareis, case_id)
     corrected = replace(a_sponsor(), name="Amal Haddad", arrived_on=D("2025-05-20"))
-    app.execute(CorrectSponsorDetails(case_id, corrected, "arrival date misread"), CTX)
+    app.execute(
+        CorrectSponsorDetails(case_id, corrected, correction_reason="arrival date misread"), CTX
+    )
     nareis.catch_up()
     as_of = D("2026-06-01")  # the term has expired and there is no application
 
@@ -114,7 +116,10 @@ def test_the_last_representable_instant_as_known_at_answers_like_known_now(narei
     granted_member_case(nareis, member_v_number="2000000001")
     case_id, _ = case_with_a_member(nareis)
     nareis.application.execute(
-        GrantSponsorPermit(case_id, D("2026-01-15"), "independent", "wrong letter"), CTX
+        GrantSponsorPermit(
+            case_id, D("2026-01-15"), "independent", correction_reason="wrong letter"
+        ),
+        CTX,
     )
     nareis.catch_up()
     app, view, as_of = nareis.application, nareis.read_model.view, D("2026-03-20")

@@ -38,7 +38,7 @@ def prepared(database_url: str) -> str:
         )
     system.application.execute(RecordArrival(case_id, member_id, D("2026-04-02")), CTX)
     system.application.execute(
-        RecordArrival(case_id, member_id, D("2026-04-03"), "border stamp"), CTX
+        RecordArrival(case_id, member_id, D("2026-04-03"), correction_reason="border stamp"), CTX
     )
     system.catch_up()
     system.close()

@@ -210,7 +210,10 @@ def test_a_corrected_grant_date_moves_the_term_and_known_at_before_it_shows_the_
     app.execute(SubmitApplication(case_id, member_id, D("2026-03-02"), "mvv_abroad"), CTX)
     before_correction = recorded_now()
     app.execute(
-        GrantSponsorPermit(case_id, D("2025-11-27"), "independent", "grant letter misread"), CTX
+        GrantSponsorPermit(
+            case_id, D("2025-11-27"), "independent", correction_reason="grant letter misread"
+        ),
+        CTX,
     )
 
     def deadline(known_at=None):
@@ -235,7 +238,10 @@ def test_a_correction_of_the_grant_date_can_flip_an_application_from_timely_to_l
     app.execute(SubmitApplication(case_id, member_id, D("2026-04-15"), "mvv_abroad"), CTX)
     before_correction = recorded_now()
     app.execute(
-        GrantSponsorPermit(case_id, D("2026-01-14"), "independent", "date on the decision"), CTX
+        GrantSponsorPermit(
+            case_id, D("2026-01-14"), "independent", correction_reason="date on the decision"
+        ),
+        CTX,
     )
     as_of = "2026-06-01"
     assert rule(nareis, case_id, "timely", as_of, before_correction) == Outcome.MET
@@ -260,13 +266,21 @@ def test_the_history_names_the_actor_and_shows_each_correction_with_old_new_and_
     app.execute(SubmitApplication(case_id, member_id, D("2026-02-27"), "mvv_abroad"), CTX)
     bob = CommandContext("bob")
     app.execute(
-        GrantSponsorPermit(case_id, D("2025-11-28"), "independent", "grant letter misread"), bob
+        GrantSponsorPermit(
+            case_id, D("2025-11-28"), "independent", correction_reason="grant letter misread"
+        ),
+        bob,
     )
     app.execute(
-        SubmitApplication(case_id, member_id, D("2026-02-26"), "in_netherlands", "wrong form"), bob
+        SubmitApplication(
+            case_id, member_id, D("2026-02-26"), "in_netherlands", correction_reason="wrong form"
+        ),
+        bob,
     )
     app.execute(RecordArrival(case_id, member_id, D("2026-03-01")), CTX)
-    app.execute(RecordArrival(case_id, member_id, D("2026-03-02"), "border stamp"), bob)
+    app.execute(
+        RecordArrival(case_id, member_id, D("2026-03-02"), correction_reason="border stamp"), bob
+    )
 
     history = app.history(case_id)
     assert [e.event for e in history] == [
@@ -334,7 +348,7 @@ def test_the_history_as_of_any_date_keeps_the_facts_without_a_business_date(
     case_id, member_id = case_with_partner
     app = nareis.application
     corrected = replace(a_sponsor(), name="Amal H.")
-    app.execute(CorrectSponsorDetails(case_id, corrected, "spelling"), CTX)
+    app.execute(CorrectSponsorDetails(case_id, corrected, correction_reason="spelling"), CTX)
     app.execute(RecordArrival(case_id, member_id, D("2025-05-28")), CTX)
     for as_of in ("1990-01-01", "2025-05-27"):
         events = [e.event for e in app.history(case_id, as_of=D(as_of))]

@@ -119,7 +119,9 @@ Stage = Callable[[NareisApplication], tuple[str, str]]
 HAPPY_PATHS: list[tuple[Stage, Callable[[str, str], Command], str]] = [
     (
         opened,
-        lambda c, m: CorrectSponsorDetails(c, a_sponsor(SPONSOR, "Amal Saleh"), "spelling"),
+        lambda c, m: CorrectSponsorDetails(
+            c, a_sponsor(SPONSOR, "Amal Saleh"), correction_reason="spelling"
+        ),
         "SponsorDetailsCorrected",
     ),
     (
@@ -130,7 +132,9 @@ HAPPY_PATHS: list[tuple[Stage, Callable[[str, str], Command], str]] = [
     (opened, lambda c, m: RegisterMember(c, a_partner()), "FamilyMemberRegistered"),
     (
         registered,
-        lambda c, m: CorrectMemberDetails(c, m, a_partner(name="Samir Saleh"), "spelling"),
+        lambda c, m: CorrectMemberDetails(
+            c, m, a_partner(name="Samir Saleh"), correction_reason="spelling"
+        ),
         "FamilyMemberDetailsCorrected",
     ),
     (registered, lambda c, m: RecordArrival(c, m, D("2026-03-01")), "FamilyMemberArrived"),
@@ -378,7 +382,10 @@ def test_a_permit_and_a_v_number_correction_tell_the_index_how_the_holdings_chan
 ):
     case_id, member_id = granted(app, v_number=HOLDER)
     app.execute(IssuePermit(case_id, member_id, D("2026-03-12"), D("2026-03-10")), ALICE)
-    app.execute(CorrectMemberDetails(case_id, member_id, a_partner("2999999999"), "typo"), ALICE)
+    app.execute(
+        CorrectMemberDetails(case_id, member_id, a_partner("2999999999"), correction_reason="typo"),
+        ALICE,
+    )
     held = Holding(HOLDER, case_id, member_id, D("2026-03-12"))
     moved = Holding("2999999999", case_id, member_id, D("2026-03-12"))
     assert index.changes == [(frozenset(), {held}), ({held}, {moved})]

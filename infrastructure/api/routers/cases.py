@@ -1,18 +1,27 @@
 """The case resource: open a case, the sponsor and the grant; read the case, its deadline,
-eligibility and history."""
+eligibility and history.
+
+The case, its deadline and its eligibility are views of one case at one version (the ETag), asked
+and answered alike: one table (`CASE_VIEWS`), each row made a route by `_add_case_view_route`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from application import commands
 from application.projections import CaseListFilter
+from application.service import NareisApplication
 from domain.vocabulary import DeadlineStatus, Route, Stage
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, AsOf, KnownAt, Reader, Record
 from infrastructure.api.problems import COMMAND_PROBLEMS, READ_PROBLEMS
+from infrastructure.api.routers.table import TableRoute
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=READ_PROBLEMS)
 
@@ -49,8 +58,9 @@ def list_cases(
 @router.put("/{case_id}/sponsor", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
 def correct_sponsor(case_id: str, body: schemas.SponsorCorrectionIn, record: Record):
     """Correct the sponsor's details (SponsorDetailsCorrected); identical values record nothing."""
+    sponsor = mapping.sponsor_of(body)
     command = commands.CorrectSponsorDetails(
-        case_id, mapping.sponsor_of(body), body.correction_reason
+        case_id, sponsor, correction_reason=body.correction_reason
     )
     return record(command)
 
@@ -60,42 +70,63 @@ def correct_sponsor(case_id: str, body: schemas.SponsorCorrectionIn, record: Rec
 )
 def grant_sponsor_permit(case_id: str, body: schemas.SponsorPermitIn, record: Record):
     """Record the sponsor's grant (SponsorPermitGranted), or correct it with a reason."""
-    command = commands.GrantSponsorPermit(
-        case_id, body.granted_on, body.permit_kind, body.correction_reason
-    )
+    command = mapping.command_of(commands.GrantSponsorPermit, body, case_id=case_id)
     return record(command)
 
 
-@router.get("/{case_id}", response_model=schemas.CaseOut)
-def get_case(case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response):
-    """The case: the sponsor, the grant, and every member with the facts that counted on `as_of`
-    (those dated after it left out; the registration counts at every date), as known at
-    `known_at`."""
-    record = app.get_case(case_id, as_of, known_at)
-    response.headers["ETag"] = mapping.etag(record.version)
-    return mapping.case_out(record)
+@dataclass(frozen=True)
+class CaseView(TableRoute):
+    """A route that answers one view of a case (GET), with the case version it is at as the ETag:
+    asked of the application with `ask`, shaped by `out` into `shape`."""
+
+    ask: Callable[[NareisApplication, str, date | None, datetime | None], Any]
+    out: Callable[[Any], BaseModel]
+    shape: type[BaseModel]
 
 
-@router.get("/{case_id}/deadline", response_model=schemas.DeadlineOut)
-def get_deadline(
-    case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response
-):
-    """The term and each member's application timeliness and decision due date on `as_of`, as
-    known at `known_at`."""
-    answer = app.deadline(case_id, as_of, known_at)
-    response.headers["ETag"] = mapping.etag(answer.version)
-    return mapping.deadline_out(answer)
+CASE_VIEWS = (
+    CaseView(
+        "/{case_id}",
+        "get_case",
+        "The case: the sponsor, the grant, and every member with the facts that counted on `as_of`\n"
+        "(those dated after it left out; the registration counts at every date), as known at\n"
+        "`known_at`.",
+        NareisApplication.get_case,
+        mapping.case_out,
+        schemas.CaseOut,
+    ),
+    CaseView(
+        "/{case_id}/deadline",
+        "get_deadline",
+        "The term and each member's application timeliness and decision due date on `as_of`, as\n"
+        "known at `known_at`.",
+        NareisApplication.deadline,
+        mapping.deadline_out,
+        schemas.DeadlineOut,
+    ),
+    CaseView(
+        "/{case_id}/eligibility",
+        "get_eligibility",
+        "Every rule for every member on `as_of` as known at `known_at`, with reasons, the verdict\n"
+        "and the route.",
+        NareisApplication.eligibility,
+        mapping.eligibility_out,
+        schemas.EligibilityOut,
+    ),
+)
 
 
-@router.get("/{case_id}/eligibility", response_model=schemas.EligibilityOut)
-def get_eligibility(
-    case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response
-):
-    """Every rule for every member on `as_of` as known at `known_at`, with reasons, the verdict
-    and the route."""
-    answer = app.eligibility(case_id, as_of, known_at)
-    response.headers["ETag"] = mapping.etag(answer.version)
-    return mapping.eligibility_out(answer)
+def _add_case_view_route(view: CaseView) -> None:
+    def answer_view(
+        case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt, response: Response
+    ):
+        return mapping.versioned(view.ask(app, case_id, as_of, known_at), response, view.out)
+
+    view.add(router, "GET", answer_view, view.shape)
+
+
+for _view in CASE_VIEWS:
+    _add_case_view_route(_view)
 
 
 @router.get("/{case_id}/history", response_model=list[schemas.HistoryEntryOut])
