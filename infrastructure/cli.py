@@ -10,10 +10,13 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
 from rich.console import Console
@@ -28,6 +31,7 @@ from infrastructure.projection_worker import catch_up_despite_conflicts
 from infrastructure.settings import ConfigurationError, Settings, format_api_tokens
 
 if TYPE_CHECKING:
+    from application.service import NareisApplication
     from application.verification import Difference
     from infrastructure.election import Leadership
 
@@ -415,6 +419,84 @@ def _follow(
         )
         if processed:
             console.print(f"projected {processed} events")
+
+
+@cli.command("migrate-store")
+def migrate_store(
+    from_url: Annotated[
+        str, typer.Option("--from", help="The database to copy, e.g. sqlite:///./nareis.db")
+    ],
+    to_url: Annotated[
+        str, typer.Option("--to", help="An empty database, e.g. postgresql://USER:PASSWORD@HOST/DB")
+    ],
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Afterwards, run `replay --verify` on the target")
+    ] = False,
+) -> None:
+    """Copy the event log and the idempotency keys into another (empty) database, with progress,
+    then project the read model there. The source is only read."""
+    from infrastructure.migration import TargetNotEmpty, copy_store
+
+    console = Console(stderr=True)
+    source, target = _event_store(from_url, "--from"), _event_store(to_url, "--to")
+    try:
+        with _events_progress(console) as progress:
+            copied = copy_store(source.recorder, target.recorder, _progress_bars(progress))
+    except TargetNotEmpty as refused:
+        typer.echo(f"nareis: --to {redacted(to_url)}: {refused}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        source.close()
+        target.close()
+    console.print(
+        f"copied {copied.events:,} events and {copied.keys:,} idempotency keys in "
+        f"{copied.seconds:.1f} s ({copied.events / max(copied.seconds, 1e-9):,.0f} events/s)"
+    )
+    _project_target(to_url, console, verify)
+
+
+def _event_store(url: str, option: str) -> NareisApplication:
+    from infrastructure.composition import open_event_store
+
+    if option == "--from" and url.startswith("sqlite:///") and not Path(url[10:]).is_file():
+        typer.echo(f"nareis: --from {url}: there is no such database file", err=True)
+        raise typer.Exit(2)
+    try:
+        return open_event_store(Settings(database_url=url))
+    except ConfigurationError as error:
+        typer.echo(f"nareis: {option}: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _progress_bars(progress: Progress) -> Callable[[str, int, int], None]:
+    tasks: dict[str, Any] = {}
+
+    def advance(what: str, done: int, total: int) -> None:
+        if what not in tasks:
+            tasks[what] = progress.add_task(what, total=total, rate="")
+        progress.update(tasks[what], completed=done, total=max(total, done))
+
+    return advance
+
+
+def _project_target(to_url: str, console: Console, verify: bool) -> None:
+    nareis = build(Settings(database_url=to_url))
+    try:
+        _catch_up_with_progress(nareis, console, "projecting the read model")
+        if verify and (differences := _verify_with_progress(nareis, console)):
+            Console().print(_differences_table(differences))
+            raise typer.Exit(1)
+    finally:
+        nareis.close()
+    typer.echo(f"moved to {redacted(to_url)}" + (": verified" if verify else ""))
+
+
+def redacted(url: str) -> str:
+    """A database URL without its password, to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 @cli.command("seed-load")

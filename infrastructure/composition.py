@@ -92,3 +92,13 @@ def build(
     application.read_model = view
     ensure_permit_index(application)  # a database from before the index: built once, here
     return Nareis(settings, application, ReadModelProjection(view, calendar), elect=elect)
+
+
+def open_event_store(settings: Settings) -> NareisApplication:
+    """The event store of `settings` alone: no read model, and no index built into an empty
+    log (to copy another store's log into it)."""
+    return NareisApplication(
+        environment_for(
+            settings.database_url, settings.database_pool_size, settings.database_max_overflow
+        )
+    )

@@ -47,6 +47,26 @@ class IdempotencyKeys:
         with self.datastore.transaction(commit=True) as c:
             self._insert_idempotency_record(c, record)
 
+    def idempotency_records_after(self, key: str, limit: int) -> list[IdempotencyRecord]:
+        """The records whose key sorts after `key`, in key order (to copy them all, page by page)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self.dialect.query(
+                    "SELECT key, fingerprint, answer FROM idempotency_keys WHERE key > ? "
+                    "ORDER BY key LIMIT ?"
+                ),
+                (key, limit),
+            )
+            rows = c.fetchall()
+        return [
+            IdempotencyRecord(r["key"], r["fingerprint"], json.loads(r["answer"])) for r in rows
+        ]
+
+    def remember_idempotency_records(self, records: Sequence[IdempotencyRecord]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for record in records:
+                self._insert_idempotency_record(c, record)
+
     def _insert_idempotency_record(self, c: Any, record: IdempotencyRecord) -> None:
         # A duplicate key raises the library's IntegrityError and rolls the whole command back.
         c.execute(
