@@ -1,0 +1,171 @@
+"""Commands per second over HTTP on each store, side by side in one run.
+
+Each configuration is a `nareis serve --workers N` on a fresh database: SQLite (the embedded
+default) with 1 process, PostgreSQL with 1 and with 4 API processes. CLIENTS threads each write
+documents to a case of their own (no conflicts: this measures throughput, not races), over
+keep-alive connections, for COMMANDS per round; the configurations take turns for ROUNDS rounds
+and the median round is reported. The PostgreSQL server is a cluster of this run's own, started
+with the server's durable defaults (fsync, synchronous commit), in the same temporary folder
+kind as SQLite's file, so both stores pay for durability alike.
+
+    .venv/bin/python -m bench.stores [--rounds 3] [--commands 800]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.postgres_cluster import ThrowawayCluster
+
+TOKEN = "bench-token-0123456789"
+CLIENTS = 8
+NAREIS = Path(sys.executable).parent / "nareis"
+
+
+class DurableCluster(ThrowawayCluster):
+    """A throwaway cluster that keeps PostgreSQL's durable defaults, to compare with SQLite."""
+
+    def _server_options(self, port: int) -> str:
+        options = super()._server_options(port)
+        for fast in ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"):
+            options = options.replace(fast, "")
+        return options
+
+
+@dataclass
+class Configuration:
+    name: str
+    database_url: str
+    workers: int
+    folder: Path
+    rates: list[float] = field(default_factory=list)
+    server: subprocess.Popen[bytes] | None = None
+    port: int = 0
+
+    def start(self) -> None:
+        from tests.e2e.support import free_port
+
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "NAREIS_DATABASE_URL": self.database_url,
+            "NAREIS_API_TOKENS": f"{TOKEN}=caseworker:bench",
+        }
+        log = (self.folder / f"{self.name.replace(' ', '-')}.log").open("wb")
+        self.server = subprocess.Popen(
+            [NAREIS, "serve", "--port", str(self.port), "--workers", str(self.workers)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name}: the server did not start")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=30)
+
+
+def _client() -> httpx.Client:
+    return httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+
+
+def _a_case(base_url: str, n: int) -> tuple[str, str]:
+    sponsor = {
+        "v_number": str(3_000_000_000 + n),
+        "name": "Amal",
+        "born_on": "1988-03-14",
+        "asylum_application_signed_on": "2025-06-02",
+        "arrived_on": "2025-05-28",
+        "unaccompanied_minor": False,
+    }
+    member = {
+        "name": "Samir",
+        "born_on": "1987-09-01",
+        "relationship": "partner",
+        "marital_status": "married",
+        "mentioned_in_asylum_procedure": True,
+        "family_bond_abroad": True,
+    }
+    with _client() as client:
+        case_id = client.post(f"{base_url}/cases", json={"sponsor": sponsor}).json()["case_id"]
+        member_id = client.post(f"{base_url}/cases/{case_id}/members", json=member).json()
+    return case_id, member_id["member_id"]
+
+
+def _write(base_url: str, case: tuple[str, str], count: int) -> None:
+    path = f"{base_url}/cases/{case[0]}/members/{case[1]}/documents"
+    body = {"received_on": "2026-02-27", "kind": "other", "official": False}
+    with _client() as client:
+        for _ in range(count):
+            answer = client.post(path, json=body)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{answer.status_code}: {answer.text}")
+
+
+def one_round(configuration: Configuration, commands: int, round_number: int) -> float:
+    cases = [_a_case(configuration.base_url, round_number * 100 + n) for n in range(CLIENTS)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        for done in pool.map(
+            lambda case: _write(configuration.base_url, case, commands // CLIENTS), cases
+        ):
+            del done
+    return commands / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--commands", type=int, default=800, help="per configuration and round")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="nareis-bench-") as folder, DurableCluster() as pg:
+        here = Path(folder)
+        configurations = [
+            Configuration("SQLite, 1 API process", f"sqlite:///{here / 'bench.db'}", 1, here),
+            Configuration("PostgreSQL, 1 API process", pg.new_database("bench1"), 1, here),
+            Configuration("PostgreSQL, 4 API processes", pg.new_database("bench4"), 4, here),
+        ]
+        for configuration in configurations:
+            configuration.start()
+        try:
+            for round_number in range(args.rounds):
+                for configuration in configurations:  # interleaved: each round, each in turn
+                    rate = one_round(configuration, args.commands, round_number)
+                    configuration.rates.append(rate)
+        finally:
+            for configuration in configurations:
+                configuration.stop()
+    print(
+        f"HTTP commands/s, {CLIENTS} clients, {args.commands} commands a round, "
+        f"median of {args.rounds} interleaved rounds (each round listed)"
+    )
+    for configuration in configurations:
+        rounds = ", ".join(f"{r:.0f}" for r in configuration.rates)
+        print(f"{configuration.name:30} {statistics.median(configuration.rates):8.0f}   ({rounds})")
+
+
+if __name__ == "__main__":
+    main()
