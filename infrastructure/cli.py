@@ -29,6 +29,7 @@ from infrastructure.api import mapping
 from infrastructure.composition import Nareis, build
 from infrastructure.projection_worker import catch_up_despite_conflicts
 from infrastructure.settings import ConfigurationError, Settings, format_api_tokens
+from infrastructure.wakeups import commit_listener
 
 if TYPE_CHECKING:
     from application.service import NareisApplication
@@ -407,18 +408,38 @@ def _projected_up_to(nareis: Nareis, notification_id: int) -> bool:
 def _follow(
     nareis: Nareis, leadership: Leadership, stop: threading.Event, console: Console, batch: int
 ) -> None:
-    """Project new events every poll interval until stopped, for as long as this process leads
-    (a PostgreSQL session that broke lost the lead: wait for the turn again)."""
-    while not stop.wait(nareis.settings.projection_poll_seconds):
-        if not leadership.try_lead() and not _wait_for_turn(
-            nareis, leadership, stop, console, once=False
-        ):
-            return
-        processed = catch_up_despite_conflicts(
-            nareis.application, nareis.read_model, batch_size=batch
-        )
-        if processed:
-            console.print(f"projected {processed} events")
+    """Project new events every poll interval (on PostgreSQL also at once after each commit of
+    any process) until stopped, for as long as this process leads (a PostgreSQL session that
+    broke lost the lead: wait for the turn again)."""
+    wake = threading.Event()
+    listener = commit_listener(nareis.application.recorder, nareis.settings.database_url, wake.set)
+    try:
+        while _woken(wake, stop, nareis.settings.projection_poll_seconds):
+            _follow_round(nareis, leadership, stop, console, batch)
+    finally:
+        if listener is not None:
+            listener.stop()
+
+
+def _woken(wake: threading.Event, stop: threading.Event, poll_seconds: float) -> bool:
+    """Wait for a commit or the poll interval; whether to go on (False once stopped)."""
+    deadline = time.monotonic() + poll_seconds
+    while not stop.is_set() and not wake.is_set() and time.monotonic() < deadline:
+        wake.wait(min(0.1, poll_seconds))  # looks at `stop` at least ten times a second
+    wake.clear()
+    return not stop.is_set()
+
+
+def _follow_round(
+    nareis: Nareis, leadership: Leadership, stop: threading.Event, console: Console, batch: int
+) -> None:
+    if not leadership.try_lead() and not _wait_for_turn(
+        nareis, leadership, stop, console, once=False
+    ):
+        return
+    processed = catch_up_despite_conflicts(nareis.application, nareis.read_model, batch_size=batch)
+    if processed:
+        console.print(f"projected {processed} events")
 
 
 @cli.command("migrate-store")

@@ -17,6 +17,7 @@ from infrastructure.persistence import environment_for, read_model_class_for
 from infrastructure.projection_worker import ProjectionWorker
 from infrastructure.settings import Settings
 from infrastructure.sqlite_read_model import SQLiteReadModel
+from infrastructure.wakeups import CommitListener, commit_listener
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Nareis:
     read_model: ReadModelProjection
     worker: ProjectionWorker | None = None
     elect: ElectionFactory = election_for
+    _listener: CommitListener | None = None
     _scratch_factories: list[InfrastructureFactory] = field(default_factory=list)
 
     def rederive(self, progress: Progress | None = None) -> bool:
@@ -57,6 +59,9 @@ class Nareis:
         )
         self.application.on_commit(self.worker.poke)
         self.worker.start()
+        self._listener = commit_listener(
+            self.application.recorder, self.settings.database_url, self.worker.poke
+        )
 
     def scratch_read_model(self) -> SQLiteReadModel:
         """An empty read model in memory, to rebuild into and compare with."""
@@ -67,6 +72,8 @@ class Nareis:
         return factory.tracking_recorder(SQLiteReadModel)
 
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
         if self.worker is not None:
             self.worker.stop()
         self.application.close()

@@ -25,6 +25,7 @@ from tests.e2e.support import (
     client_for,
     eventually,
 )
+from tests.postgres_cluster import PostgresServer
 from tests.stores import new_database_url
 
 LOAD_SECONDS = 4.0
@@ -303,3 +304,28 @@ def test_nareis_project_once_while_a_server_leads_ends_when_the_leader_has_proje
         assert "has projected every event" in _project_log(server)
     finally:
         server.stop()
+
+
+# --- waking the leader on PostgreSQL -----------------------------------------------------------------
+
+
+def test_on_postgresql_a_command_through_the_follower_wakes_the_leader_long_before_its_poll(
+    tmp_path: Path, postgres_cluster: PostgresServer
+) -> None:
+    """The library NOTIFYs each commit of events; the leader listens (infrastructure/wakeups.py).
+    With a poll of a minute, only that wake-up can project the follower's command in time."""
+    database_url = postgres_cluster.new_database()
+    servers = [
+        _server(tmp_path, name, database_url, NAREIS_PROJECTION_POLL_SECONDS="60")
+        for name in ("first", "second")
+    ]
+    for server in servers:
+        server.start()
+    try:
+        leader, follower = _leader_and_follower(servers)
+        cases = [_record_one_case(follower)]
+        assert eventually(lambda: _reflects(leader, cases), 20), "the leader slept until its poll"
+        assert "Traceback" not in leader.log(limit=None) + follower.log(limit=None)
+    finally:
+        for server in servers:
+            server.stop()
