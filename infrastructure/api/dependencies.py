@@ -20,7 +20,7 @@ from infrastructure.api import mapping, schemas
 from infrastructure.api.schemas import IsoDate, IsoInstant
 from infrastructure.settings import Principal, Role
 
-_bearer = HTTPBearer(auto_error=False, description="A token from NAREIS_API_TOKENS")
+bearer = HTTPBearer(auto_error=False, description="A token from NAREIS_API_TOKENS")
 _IF_MATCH = re.compile(r'^(?:[0-9]{1,18}|(?:W/)?"[0-9]{1,18}")$')
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
@@ -36,7 +36,7 @@ def find_principal(tokens: Mapping[str, Principal], presented: str) -> Principal
 
 def authenticated(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":

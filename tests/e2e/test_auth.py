@@ -169,3 +169,52 @@ def test_the_openapi_document_describes_the_problem_answers(anonymous: httpx.Cli
     query = spec["paths"]["/reports/deadlines"]["get"]["responses"]
     assert {"401", "422"} <= set(query)
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+# API.md: who may call is decided before the body is read, so a body that is not JSON at all
+# tells a caller without a token (or without the role) nothing about what the server parses.
+UNREADABLE_BODIES = {
+    "malformed-json": b'{"received_on": "2026-02-27", kind: other}',
+    "truncated-json": b'{"received_on": "2026-02-2',
+    "invalid-utf-8": b'{"kind": "\xff\xfe"}',
+    "deeply-nested-json": b"[" * 100_000 + b"]" * 100_000,
+    "duplicate-keys": b'{"kind": "other", "kind": "identity_document"}',
+}
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES.values(), ids=UNREADABLE_BODIES.keys())
+@pytest.mark.parametrize(("scheme", "token"), BAD_CREDENTIALS[:2])
+def test_a_malformed_body_from_a_caller_without_a_known_token_is_401_not_422(
+    server: Server,
+    api: Api,
+    case_with_member: tuple[str, str],
+    scheme: str,
+    token: str,
+    body: bytes,
+) -> None:
+    case_id, member_id = case_with_member
+    with _raw_client(server, scheme, token) as client, api.nothing_recorded(case_id):
+        for command in ALL_COMMANDS:
+            response = client.request(
+                command.method,
+                command.url(case_id, member_id),
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+            assert_problem(response, 401, code="401")
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES.values(), ids=UNREADABLE_BODIES.keys())
+def test_a_malformed_body_from_an_auditor_is_403_not_422(
+    api: Api, case_with_member: tuple[str, str], body: bytes
+) -> None:
+    case_id, member_id = case_with_member
+    with api.nothing_recorded(case_id):
+        for command in ALL_COMMANDS:
+            response = api.au.request(
+                command.method,
+                command.url(case_id, member_id),
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+            assert_problem(response, 403, code="403")

@@ -22,8 +22,11 @@ from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, AsOf, KnownAt, Reader, Record
 from infrastructure.api.problems import COMMAND_PROBLEMS, READ_PROBLEMS
 from infrastructure.api.routers.table import TableRoute
+from infrastructure.api.routing import GuardedRoute
 
-router = APIRouter(prefix="/cases", tags=["cases"], responses=READ_PROBLEMS)
+router = APIRouter(
+    prefix="/cases", tags=["cases"], responses=READ_PROBLEMS, route_class=GuardedRoute
+)
 
 
 @router.post("", status_code=201, response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)

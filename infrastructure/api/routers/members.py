@@ -17,8 +17,14 @@ from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import Record
 from infrastructure.api.problems import COMMAND_PROBLEMS
 from infrastructure.api.routers.table import TableRoute
+from infrastructure.api.routing import GuardedRoute
 
-router = APIRouter(prefix="/cases/{case_id}/members", tags=["members"], responses=COMMAND_PROBLEMS)
+router = APIRouter(
+    prefix="/cases/{case_id}/members",
+    tags=["members"],
+    responses=COMMAND_PROBLEMS,
+    route_class=GuardedRoute,
+)
 
 
 @router.post("", status_code=201, response_model=schemas.CommandOut)

@@ -11,8 +11,11 @@ from application.projections import CaseListFilter
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, AsOf, KnownAt, Reader
 from infrastructure.api.problems import READ_PROBLEMS
+from infrastructure.api.routing import GuardedRoute
 
-router = APIRouter(prefix="/reports", tags=["reports"], responses=READ_PROBLEMS)
+router = APIRouter(
+    prefix="/reports", tags=["reports"], responses=READ_PROBLEMS, route_class=GuardedRoute
+)
 
 Page = Annotated[int, Query(ge=1, le=10_000_000, description="Page number, from 1")]
 PageSize = Annotated[int, Query(ge=1, le=1000, description="Cases per page (at most 1,000)")]
