@@ -16,6 +16,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from infrastructure.api.dependencies import authenticated, bearer, caseworker
+from infrastructure.api.json_body import JsonBodyRequest, refuse_duplicate_keys
 
 Guard = Callable[[Request], Coroutine[Any, Any, None]]
 
@@ -47,15 +48,20 @@ def guard_of(dependant: Dependant) -> Guard | None:
 
 
 class GuardedRoute(APIRoute):
-    """An API route whose caller is checked before its body is read (API.md, "Conventions")."""
+    """An API route whose caller is checked before its body is read (API.md, "Conventions"), and
+    whose JSON body is refused when an object in it names a key twice."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         guard = guard_of(self.dependant)
+        takes_body = self.body_field is not None
 
         async def guarded(request: Request) -> Response:
+            request = JsonBodyRequest(request.scope, request.receive)
             if guard is not None:
                 await guard(request)
+            if takes_body:
+                await refuse_duplicate_keys(request)
             return await handle(request)
 
         return guarded
