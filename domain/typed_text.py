@@ -34,6 +34,11 @@ def _kind_of(code_point: int) -> str | None:
     return None
 
 
+def untyped_kind(character: str) -> str | None:
+    """What `character` is when a person does not type it (see the module), else None."""
+    return _kind_of(ord(character))
+
+
 def check_typed_text(text: str, field: str = "text") -> None:
     """Refuse the first character of `text` that a person does not type (see the module)."""
     for position, character in enumerate(text, start=1):

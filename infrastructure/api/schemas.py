@@ -150,7 +150,11 @@ Reason = Annotated[
     _on_text(check_typed_text),
 ]
 VNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9]{10}$")]
-MemberId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=100)]
+MemberId = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=100),
+    _on_text(check_typed_text),
+]
 
 
 class Input(BaseModel):

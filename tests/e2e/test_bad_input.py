@@ -890,6 +890,7 @@ TYPED_TEXT_FIELDS = {
     ("correct sponsor", "name"),
     ("correct sponsor", "correction_reason"),
     ("register partner", "name"),
+    ("register child", "partner_member_id"),  # an id, but text a client sent all the same
     ("correct member", "name"),
     ("correct member", "correction_reason"),
     ("application", "correction_reason"),
