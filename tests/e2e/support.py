@@ -29,8 +29,9 @@ from application.projections import ReadModelProjection
 from tests.stores import events_table, notification_id_column, sql_rows, tracking_table
 
 NAREIS = Path(sys.executable).parent / "nareis"
-CASEWORKER_TOKEN = "cw-token"
-AUDITOR_TOKEN = "au-token"
+# API.md: tokens have at least 16 characters.
+CASEWORKER_TOKEN = "cw-token-of-the-e2e-suite"
+AUDITOR_TOKEN = "au-token-of-the-e2e-suite"
 API_TOKENS = f"{CASEWORKER_TOKEN}=caseworker:alice,{AUDITOR_TOKEN}=auditor:bob"
 STARTUP_SECONDS = 20.0
 PROBLEM_JSON = "application/problem+json"
