@@ -87,7 +87,9 @@ def serve(
     if settings.projections_in_process:
         nareis.start_projections()
     app = create_app(nareis, settings.tokens, close_on_shutdown=True)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # Nareis writes its own log line per request (request_log.py); uvicorn's would print the
+    # query string, where a client may have put a token.
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -104,6 +106,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
         host=host,
         port=port,
         log_level="info",
+        access_log=False,
         log_config=_log_config_naming_the_process(),
     )
 

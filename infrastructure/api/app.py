@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infrastructure.api.problems import install_problem_handlers, problem
+from infrastructure.api.problems import install_problem_handlers, problem, unexpected
+from infrastructure.api.request_log import RequestLog
 from infrastructure.api.routers import cases, health, members, reports
 from infrastructure.composition import Nareis, build
 from infrastructure.settings import Principal, Settings
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(members.router)
     app.include_router(reports.router)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(RequestLog, unexpected=unexpected)  # the outermost: added last
     return app
 
 
@@ -112,3 +114,10 @@ def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s [%(process)d] %(levelname)s %(name)s %(message)s"
     )
+    requests = logging.getLogger("nareis.requests")
+    if not requests.handlers:
+        # One JSON object a line, nothing around it (request_log.py).
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        requests.addHandler(handler)
+        requests.propagate = False

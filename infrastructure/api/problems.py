@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
 from domain.errors import (
@@ -24,6 +25,7 @@ from domain.errors import (
     UnknownField,
     ValueNotInList,
 )
+from infrastructure.api.request_log import current_request_id
 
 log = logging.getLogger("nareis.api")
 
@@ -84,6 +86,9 @@ def problem(
     }
     if errors is not None:
         body["errors"] = errors
+    request_id = current_request_id.get()
+    if request_id is not None:
+        body["request_id"] = request_id
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -179,8 +184,15 @@ async def _on_http_error(request: Request, error: StarletteHTTPException) -> JSO
     return problem(error.status_code, detail, headers=getattr(error, "headers", None))
 
 
-async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+def unexpected(scope: Scope, error: Exception) -> JSONResponse:
+    """The answer to an error nothing else answered (the request log middleware calls it)."""
+    log.error(
+        "unexpected error on %s %s (request %s)",
+        scope.get("method"),
+        getattr(scope.get("route"), "path", "an unknown route"),
+        current_request_id.get(),
+        exc_info=error,
+    )
     return problem(500, "An unexpected error occurred; it has been logged.")
 
 
@@ -188,7 +200,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NareisError, _on_nareis_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _on_unexpected)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -230,6 +241,10 @@ class ProblemOut(BaseModel):
     detail: str = Field(description="What was refused and why, for a person to read")
     errors: list[dict[str, str]] | None = Field(
         None, description="Bad input (422): `[{field, message}]`, one entry per field at fault"
+    )
+    request_id: str = Field(
+        description="The request's id, also in the X-Request-Id header and in the server's log "
+        "line of the request: quote it when asking about this answer"
     )
 
 

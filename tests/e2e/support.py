@@ -8,6 +8,7 @@ count of the events in its SQLite file, to prove that a refused request recorded
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import socket
 import ssl
@@ -204,6 +205,11 @@ class Server:
         except FileNotFoundError:
             return "(no server log)"
 
+    def request_log(self, since: int = 0) -> list[dict[str, Any]]:
+        """The server's request log lines (one JSON object each) from byte `since` on."""
+        lines = self.log(since, limit=None).splitlines()
+        return [json.loads(line) for line in lines if line.startswith('{"time"')]
+
     def logs_of_every_start(self) -> str:
         return "".join(
             (self.workdir / f"server-{n}.log").read_text(errors="replace")
@@ -351,6 +357,8 @@ def assert_problem(
         assert body[key], (key, body)
     assert body["status"] == status, body
     assert body["type"] == PROBLEM_TYPE + code, body
+    # Every answer has a request id, and a problem names it so that a caseworker can quote it.
+    assert body.get("request_id") == response.headers["X-Request-Id"], body
     if status == 422:
         errors = body.get("errors")
         assert isinstance(errors, list), body
@@ -380,6 +388,7 @@ def assert_command_answer(
     assert body["case_id"]
     assert isinstance(body["version"], int), body
     assert response.headers["ETag"] == f'"{body["version"]}"'
+    assert response.headers["X-Request-Id"]
     if case_id is not None:
         assert body["case_id"] == case_id
     if version is not None:
