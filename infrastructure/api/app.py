@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infrastructure.api.problems import install_problem_handlers, problem, unexpected
 from infrastructure.api.request_log import RequestLog
 from infrastructure.api.routers import cases, health, members, reports
+from infrastructure.api.routing import add_options_routes
 from infrastructure.composition import Nareis, build
 from infrastructure.settings import Principal, Settings
 
@@ -89,6 +90,7 @@ def create_app(
     app.state.nareis = nareis
     app.state.tokens = dict(tokens)
     install_problem_handlers(app)
+    add_options_routes(app.router)  # /openapi.json and /docs; each router does its own
     app.include_router(health.router)
     app.include_router(cases.router)
     app.include_router(members.router)

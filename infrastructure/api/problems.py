@@ -26,6 +26,7 @@ from domain.errors import (
     ValueNotInList,
 )
 from infrastructure.api.request_log import current_request_id
+from infrastructure.api.routing import allowed_methods
 
 log = logging.getLogger("nareis.api")
 
@@ -181,7 +182,11 @@ async def _on_http_error(request: Request, error: StarletteHTTPException) -> JSO
             errors=[{"field": "body", "message": message}],
         )
     detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code, "")
-    return problem(error.status_code, detail, headers=getattr(error, "headers", None))
+    headers = getattr(error, "headers", None)
+    if error.status_code == 405:
+        # Starlette names the methods of the first route at the path; the path has them all.
+        headers = {"Allow": ", ".join(allowed_methods(request.app.routes, request.scope))}
+    return problem(error.status_code, detail, headers=headers)
 
 
 def unexpected(scope: Scope, error: Exception) -> JSONResponse:
@@ -246,6 +251,27 @@ class ProblemOut(BaseModel):
         description="The request's id, also in the X-Request-Id header and in the server's log "
         "line of the request: quote it when asking about this answer"
     )
+
+
+def command_answered(status: int = 200, *, location: bool = False) -> dict[int | str, Any]:
+    """The OpenAPI description of a command's answer: its headers (API.md, "Conventions")."""
+    headers: dict[str, Any] = {
+        "ETag": {
+            "description": 'The case version after the command, `"N"`: send it as If-Match',
+            "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+        }
+    }
+    if location:
+        headers["Location"] = {
+            "description": "Where the new case is: `/cases/{case_id}`",
+            "schema": {"type": "string", "format": "uri-reference"},
+        }
+    return {
+        status: {
+            "description": "Recorded (or the first answer to this Idempotency-Key)",
+            "headers": headers,
+        }
+    }
 
 
 READ_PROBLEMS = problem_responses(401, 404, 422)

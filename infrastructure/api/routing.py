@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Scope
 
 from infrastructure.api.dependencies import authenticated, bearer, caseworker
 from infrastructure.api.json_body import JsonBodyRequest, refuse_duplicate_keys
@@ -65,3 +67,40 @@ class GuardedRoute(APIRoute):
             return await handle(request)
 
         return guarded
+
+
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
+    """Every method some route answers at the path of `scope` (OPTIONS aside): what `Allow` says
+    in a 405 and in the answer to OPTIONS."""
+    return [
+        method
+        for method in METHODS
+        if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in routes)
+    ]
+
+
+async def _answer_options(request: Request) -> Response:
+    allow = ", ".join(allowed_methods(request.app.router.routes, request.scope))
+    return Response(status_code=204, headers={"Allow": allow})
+
+
+def add_options_routes(router: APIRouter) -> None:
+    """Each path of `router` answers OPTIONS with the methods it has (`Allow`), to the callers who
+    may call one of them: anyone at an open path, a known token elsewhere (API.md)."""
+    routes_at: dict[str, list[Route]] = {}
+    for route in router.routes:
+        if isinstance(route, Route):
+            routes_at.setdefault(route.path, []).append(route)
+    for path, routes in routes_at.items():
+        guarded = any(isinstance(r, APIRoute) and guard_of(r.dependant) for r in routes)
+        router.add_api_route(
+            path.removeprefix(router.prefix),
+            _answer_options,
+            methods=["OPTIONS"],
+            include_in_schema=False,
+            dependencies=[Depends(authenticated)] if guarded else None,
+            route_class_override=GuardedRoute,
+        )
