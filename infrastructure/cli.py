@@ -65,6 +65,7 @@ def serve(
     import uvicorn
 
     from infrastructure.api.app import configure_logging, create_app
+    from infrastructure.api.http_server import uvicorn_options
 
     settings = _settings(generate_token=True)
     configure_logging()
@@ -87,14 +88,14 @@ def serve(
     if settings.projections_in_process:
         nareis.start_projections()
     app = create_app(nareis, settings.tokens, close_on_shutdown=True)
-    # Nareis writes its own log line per request (request_log.py); uvicorn's would print the
-    # query string, where a client may have put a token.
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """`workers` uvicorn processes, each building the app from the environment it inherits."""
     import uvicorn
+
+    from infrastructure.api.http_server import uvicorn_options
 
     if settings.tokens_generated:
         # Every worker accepts this run's token: the children inherit it with the environment.
@@ -105,9 +106,8 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
         workers=workers,
         host=host,
         port=port,
-        log_level="info",
-        access_log=False,
         log_config=_log_config_naming_the_process(),
+        **uvicorn_options(settings),
     )
 
 

@@ -41,6 +41,12 @@ class Settings:
     # PostgreSQL: connections each process keeps open, and how many more it may open under load.
     database_pool_size: int = 10
     database_max_overflow: int = 20
+    # HTTP: an idle connection is closed after keep_alive seconds; a request's head, and then its
+    # body, must arrive within request_read seconds each; SIGTERM waits at most shutdown seconds
+    # for the requests in flight.
+    http_keep_alive_seconds: float = 5.0
+    http_request_read_seconds: float = 30.0
+    shutdown_seconds: float = 10.0
 
     @classmethod
     def from_environment(
@@ -60,6 +66,11 @@ class Settings:
             projections_in_process=_projections_mode(env.get("NAREIS_PROJECTIONS", "")),
             database_pool_size=_whole_number(env, "NAREIS_DATABASE_POOL_SIZE", 10, least=1),
             database_max_overflow=_whole_number(env, "NAREIS_DATABASE_MAX_OVERFLOW", 20, least=0),
+            http_keep_alive_seconds=_positive_float(env, "NAREIS_HTTP_KEEP_ALIVE_SECONDS", 5.0),
+            http_request_read_seconds=_positive_float(
+                env, "NAREIS_HTTP_REQUEST_READ_SECONDS", 30.0
+            ),
+            shutdown_seconds=_positive_float(env, "NAREIS_SHUTDOWN_SECONDS", 10.0),
         )
 
 

@@ -63,6 +63,7 @@ TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    408: "Request timeout",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Invalid input",
@@ -112,7 +113,7 @@ def problem_types() -> list[tuple[str, int, str]]:
 
     raised = [InvalidInput, *leaves(NareisError)]
     found = [(kind.code, status_of(kind), kind.title) for kind in raised]
-    http = [(str(status), status, TITLES[status]) for status in (401, 403, 404, 405, 413, 500)]
+    http = [(str(status), status, TITLES[status]) for status in (401, 403, 404, 405, 408, 413, 500)]
     return sorted(found, key=lambda t: (t[1], t[0])) + http
 
 
