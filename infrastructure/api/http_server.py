@@ -22,6 +22,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from infrastructure.settings import Settings
 
+WORKER_HEALTHCHECK_SECONDS = 30
 _REQUEST_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
 
 
@@ -80,6 +81,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "http": BoundedH11Protocol,
         "timeout_keep_alive": settings.http_keep_alive_seconds,
         "timeout_graceful_shutdown": settings.shutdown_seconds,
+        # `--workers`: a worker that does not answer the parent's ping within this is killed and
+        # started again. uvicorn's 5 s is less than a worker's start on a busy 2-core machine (it
+        # imports the whole command first), where workers were killed over and over, unstarted.
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
         # Nareis writes its own log line per request (request_log.py); uvicorn's would print the
         # query string, where a client may have put a token.
         "access_log": False,
