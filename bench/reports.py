@@ -28,7 +28,7 @@ from infrastructure.composition import build
 from infrastructure.settings import Settings
 
 AS_OF_DATES = ("2024-06-01", "2025-03-01", "2025-11-30", "2026-03-02", "2026-06-01", "2026-11-28")
-TOKEN = "bench-token"
+TOKEN = "bench-token-0123456789"
 
 
 def free_port() -> int:

@@ -42,6 +42,13 @@ class UnknownField(InvalidInput):
     title = "Unknown field"
 
 
+class DuplicateKey(InvalidInput):
+    """API.md: a JSON body whose object names a key twice is bad input; no value wins."""
+
+    code = "duplicate-key"
+    title = "Duplicate key in a JSON object"
+
+
 class ValueNotInList(InvalidInput):
     """DOMAIN.md: a value outside the lists (document kind, criterion, relationship, permit kind,
     rule id, ...) is bad input."""

@@ -21,17 +21,28 @@ import unicodedata
 
 from domain.errors import BlankText, ForbiddenCharacter
 
-BIDI_CONTROLS = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
+# What a person does not type, by kind: ranges of code points, both ends included. The API's
+# document states them as a pattern (infrastructure/api/schemas.py), built from this table.
+UNTYPED: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
+    ("a control character", ((0x00, 0x1F), (0x7F, 0x9F))),
+    (
+        "a bidirectional control",
+        ((0x061C, 0x061C), (0x200E, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069)),
+    ),
+    ("a lone surrogate", ((0xD800, 0xDFFF),)),
+)
 
 
 def _kind_of(code_point: int) -> str | None:
-    if code_point < 0x20 or 0x7F <= code_point <= 0x9F:
-        return "a control character"
-    if code_point in BIDI_CONTROLS:
-        return "a bidirectional control"
-    if 0xD800 <= code_point <= 0xDFFF:
-        return "a lone surrogate"
+    for kind, ranges in UNTYPED:
+        if any(low <= code_point <= high for low, high in ranges):
+            return kind
     return None
+
+
+def untyped_kind(character: str) -> str | None:
+    """What `character` is when a person does not type it (see the module), else None."""
+    return _kind_of(ord(character))
 
 
 def check_typed_text(text: str, field: str = "text") -> None:

@@ -29,9 +29,11 @@ from infrastructure.api import mapping
 from infrastructure.composition import Nareis, build
 from infrastructure.projection_worker import catch_up_despite_conflicts
 from infrastructure.settings import ConfigurationError, Settings, format_api_tokens
+from infrastructure.terminal import cell, json_line, shown
 from infrastructure.wakeups import commit_listener
 
 if TYPE_CHECKING:
+    from application.results import HistoryEntry
     from application.service import NareisApplication
     from application.verification import Difference
     from infrastructure.election import Leadership
@@ -64,6 +66,7 @@ def serve(
     import uvicorn
 
     from infrastructure.api.app import configure_logging, create_app
+    from infrastructure.api.http_server import uvicorn_options
 
     settings = _settings(generate_token=True)
     configure_logging()
@@ -86,12 +89,14 @@ def serve(
     if settings.projections_in_process:
         nareis.start_projections()
     app = create_app(nareis, settings.tokens, close_on_shutdown=True)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """`workers` uvicorn processes, each building the app from the environment it inherits."""
     import uvicorn
+
+    from infrastructure.api.http_server import uvicorn_options
 
     if settings.tokens_generated:
         # Every worker accepts this run's token: the children inherit it with the environment.
@@ -102,8 +107,8 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
         workers=workers,
         host=host,
         port=port,
-        log_level="info",
         log_config=_log_config_naming_the_process(),
+        **uvicorn_options(settings),
     )
 
 
@@ -205,15 +210,20 @@ def history(
     try:
         entries = nareis.application.history(case_id, known_at=_instant(known_at))
     except NareisError as error:
-        typer.echo(f"nareis: {error.detail}", err=True)
+        typer.echo(f"nareis: {shown(error.detail)}", err=True)
         raise typer.Exit(1) from None
     finally:
         nareis.close()
     if as_json:
         for entry in entries:
-            typer.echo(json.dumps(asdict(entry), default=_json_value, ensure_ascii=False))
+            typer.echo(json_line(asdict(entry), default=_json_value))
         return
-    table = Table(title=f"History of case {case_id}")
+    Console().print(_history_table(case_id, entries))
+
+
+def _history_table(case_id: str, entries: list[HistoryEntry]) -> Table:
+    """The audit trail as a table; every text from the store is escaped (`terminal.cell`)."""
+    table = Table(title=cell(f"History of case {case_id}"))
     for column in ("version", "recorded at (UTC)", "actor", "event", "data", "changes"):
         table.add_column(column, overflow="fold")
     for entry in entries:
@@ -230,8 +240,9 @@ def history(
                 + f" (reason: {entry.reason})"
             )
         recorded = entry.recorded_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        table.add_row(str(entry.version), recorded, entry.actor, entry.event, data, changes)
-    Console().print(table)
+        row = (str(entry.version), recorded, entry.actor, entry.event, data, changes)
+        table.add_row(*(cell(text) for text in row))
+    return table
 
 
 @cli.command()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from domain.errors import InvalidInput
+from domain.typed_text import check_not_blank, check_typed_text
 
 
 class ConfigurationError(Exception):
@@ -37,6 +41,12 @@ class Settings:
     # PostgreSQL: connections each process keeps open, and how many more it may open under load.
     database_pool_size: int = 10
     database_max_overflow: int = 20
+    # HTTP: an idle connection is closed after keep_alive seconds; a request's head, and then its
+    # body, must arrive within request_read seconds each; SIGTERM waits at most shutdown seconds
+    # for the requests in flight.
+    http_keep_alive_seconds: float = 5.0
+    http_request_read_seconds: float = 30.0
+    shutdown_seconds: float = 10.0
 
     @classmethod
     def from_environment(
@@ -56,26 +66,55 @@ class Settings:
             projections_in_process=_projections_mode(env.get("NAREIS_PROJECTIONS", "")),
             database_pool_size=_whole_number(env, "NAREIS_DATABASE_POOL_SIZE", 10, least=1),
             database_max_overflow=_whole_number(env, "NAREIS_DATABASE_MAX_OVERFLOW", 20, least=0),
+            http_keep_alive_seconds=_positive_float(env, "NAREIS_HTTP_KEEP_ALIVE_SECONDS", 5.0),
+            http_request_read_seconds=_positive_float(
+                env, "NAREIS_HTTP_REQUEST_READ_SECONDS", 30.0
+            ),
+            shutdown_seconds=_positive_float(env, "NAREIS_SHUTDOWN_SECONDS", 10.0),
         )
 
 
+MIN_TOKEN_LENGTH = 16  # API.md, "Starting it"
+_TOKEN = re.compile(r"[\x21-\x7e]+")  # what an Authorization header can carry, without spaces
+
+
 def parse_api_tokens(value: str) -> dict[str, Principal]:
-    """`TOKEN=ROLE:ACTOR,...` as in API.md, e.g. `s3cret=caseworker:alice,r3ad=auditor:bob`."""
+    """`TOKEN=ROLE:ACTOR,...` as in API.md, e.g. `s3cret-0123456789=caseworker:alice`. An entry
+    is refused by its number, never quoted: a reversed or mistyped entry could put the token
+    anywhere in it."""
+    entries = [e.strip() for e in value.split(",") if e.strip()]
     tokens: dict[str, Principal] = {}
-    for entry in (e.strip() for e in value.split(",")):
-        if not entry:
-            continue
-        token, _, grant = entry.partition("=")
-        role, _, actor = grant.partition(":")
-        if not token or not actor or role not in Role.__members__.values():
-            raise ConfigurationError(
-                f"NAREIS_API_TOKENS entry {entry.split('=')[0][:4]}...: expected TOKEN=ROLE:ACTOR "
-                f"with ROLE one of {', '.join(Role)}"
-            )
+    for number, entry in enumerate(entries, start=1):
+        token, principal = _token_entry(
+            entry, f"NAREIS_API_TOKENS entry {number} of {len(entries)}"
+        )
         if token in tokens:
-            raise ConfigurationError("NAREIS_API_TOKENS names the same token twice")
-        tokens[token] = Principal(actor, Role(role))
+            raise ConfigurationError(
+                f"NAREIS_API_TOKENS entry {number} of {len(entries)} repeats the token of an "
+                "earlier entry"
+            )
+        tokens[token] = principal
     return tokens
+
+
+def _token_entry(entry: str, where: str) -> tuple[str, Principal]:
+    token, _, grant = entry.partition("=")
+    role, _, actor = grant.partition(":")
+    if not token or not actor or role not in Role.__members__.values():
+        raise ConfigurationError(
+            f"{where}: expected TOKEN=ROLE:ACTOR with ROLE one of {', '.join(Role)}"
+        )
+    if len(token) < MIN_TOKEN_LENGTH or not _TOKEN.fullmatch(token):
+        raise ConfigurationError(
+            f"{where}: a token is at least {MIN_TOKEN_LENGTH} visible ASCII characters, without "
+            "spaces or commas"
+        )
+    try:
+        check_not_blank(actor, "actor")
+        check_typed_text(actor, "actor")
+    except InvalidInput as error:
+        raise ConfigurationError(f"{where}: the actor: {error.message}") from None
+    return token, Principal(actor, Role(role))
 
 
 def format_api_tokens(tokens: Mapping[str, Principal]) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -20,9 +20,24 @@ from infrastructure.api import mapping, schemas
 from infrastructure.api.schemas import IsoDate, IsoInstant
 from infrastructure.settings import Principal, Role
 
-_bearer = HTTPBearer(auto_error=False, description="A token from NAREIS_API_TOKENS")
-_IF_MATCH = re.compile(r'^(?:[0-9]{1,18}|(?:W/)?"[0-9]{1,18}")$')
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+bearer = HTTPBearer(auto_error=False, description="A token from NAREIS_API_TOKENS")
+# What the command headers may hold, as enforced here and as the OpenAPI document states it (one
+# pattern each, so that generated clients and fuzzers agree with the server). The server has
+# already trimmed spaces and tabs around a header's value; a client may still send them.
+IF_MATCH_PATTERN = r'^[ \t]*(\*|[0-9]{1,18}|(W/)?"[0-9]{1,18}")[ \t]*$'
+IDEMPOTENCY_KEY_PATTERN = r"^[ \t]*[\x21-\x7e]{1,200}[ \t]*$"
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+
+
+def _optional_header(pattern: str) -> Callable[[dict[str, Any]], None]:
+    """The schema of an optional header: a string of `pattern` (absent, not null, when unsent)."""
+
+    def shape(schema: dict[str, Any]) -> None:
+        schema.pop("anyOf", None)
+        schema.update(type="string", pattern=pattern)
+
+    return shape
 
 
 def find_principal(tokens: Mapping[str, Principal], presented: str) -> Principal | None:
@@ -36,7 +51,7 @@ def find_principal(tokens: Mapping[str, Principal], presented: str) -> Principal
 
 def authenticated(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
@@ -62,27 +77,38 @@ def application(request: Request) -> NareisApplication:
 
 
 def parse_if_match(value: str | None) -> int | None:
-    if value is None or value.strip() == "*":
+    """The version `If-Match` expects: None without one, or with `*` (any version)."""
+    if value is None:
         return None
-    found = _IF_MATCH.match(value.strip())
+    found = _IF_MATCH.fullmatch(value)
     if found is None:
         raise InvalidIfMatch("If-Match", 'expected a case version: N, "N" or W/"N"')
-    return int(found.group(0).removeprefix("W/").strip('"'))
+    expected = found.group(1)
+    return None if expected == "*" else int(expected.removeprefix("W/").strip('"'))
 
 
 def command_context(
     principal: Annotated[Principal, Depends(caseworker)],
     if_match: Annotated[
-        str | None, Header(description='Expected case version: N, "N" or W/"N"')
+        str | None,
+        Header(
+            description='Expected case version: N, "N" or W/"N" (`*`: any)',
+            json_schema_extra=_optional_header(IF_MATCH_PATTERN),
+        ),
     ] = None,
     idempotency_key: Annotated[
         str | None,
-        Header(description="Re-sending the same key and command returns the first answer"),
+        Header(
+            description="Re-sending the same key and command returns the first answer: 1 to "
+            "200 visible ASCII characters",
+            json_schema_extra=_optional_header(IDEMPOTENCY_KEY_PATTERN),
+        ),
     ] = None,
 ) -> CommandContext:
-    if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+    if idempotency_key is not None and not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise InvalidIdempotencyKey("Idempotency-Key", "1 to 200 visible ASCII characters")
-    return CommandContext(principal.actor, parse_if_match(if_match), idempotency_key)
+    key = None if idempotency_key is None else idempotency_key.strip(" \t")
+    return CommandContext(principal.actor, parse_if_match(if_match), key)
 
 
 class CommandRecorder:

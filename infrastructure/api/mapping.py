@@ -45,7 +45,13 @@ def versioned(answer: A, response: Response, shape: Callable[[A], Shape]) -> Sha
 
 
 def command_answer(result: CommandResult, response: Response) -> schemas.CommandOut:
-    return versioned(result, response, lambda r: schemas.CommandOut(**r.as_dict()))
+    return versioned(result, response, _command_out)
+
+
+def _command_out(result: CommandResult) -> schemas.CommandOut:
+    if result.member_id is None:
+        return schemas.CommandOut(case_id=result.case_id, version=result.version)
+    return schemas.MemberCreatedOut(**result.as_dict())
 
 
 def _named_in(value_type: type[Any], body: BaseModel) -> dict[str, Any]:

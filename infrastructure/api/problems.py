@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
 from domain.errors import (
@@ -24,6 +25,8 @@ from domain.errors import (
     UnknownField,
     ValueNotInList,
 )
+from infrastructure.api.request_log import current_request_id
+from infrastructure.api.routing import allowed_methods
 
 log = logging.getLogger("nareis.api")
 
@@ -60,6 +63,7 @@ TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    408: "Request timeout",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Invalid input",
@@ -84,6 +88,9 @@ def problem(
     }
     if errors is not None:
         body["errors"] = errors
+    request_id = current_request_id.get()
+    if request_id is not None:
+        body["request_id"] = request_id
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -106,7 +113,7 @@ def problem_types() -> list[tuple[str, int, str]]:
 
     raised = [InvalidInput, *leaves(NareisError)]
     found = [(kind.code, status_of(kind), kind.title) for kind in raised]
-    http = [(str(status), status, TITLES[status]) for status in (401, 403, 404, 405, 413, 500)]
+    http = [(str(status), status, TITLES[status]) for status in (401, 403, 404, 405, 408, 413, 500)]
     return sorted(found, key=lambda t: (t[1], t[0])) + http
 
 
@@ -176,11 +183,22 @@ async def _on_http_error(request: Request, error: StarletteHTTPException) -> JSO
             errors=[{"field": "body", "message": message}],
         )
     detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code, "")
-    return problem(error.status_code, detail, headers=getattr(error, "headers", None))
+    headers = getattr(error, "headers", None)
+    if error.status_code == 405:
+        # Starlette names the methods of the first route at the path; the path has them all.
+        headers = {"Allow": ", ".join(allowed_methods(request.app.routes, request.scope))}
+    return problem(error.status_code, detail, headers=headers)
 
 
-async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+def unexpected(scope: Scope, error: Exception) -> JSONResponse:
+    """The answer to an error nothing else answered (the request log middleware calls it)."""
+    log.error(
+        "unexpected error on %s %s (request %s)",
+        scope.get("method"),
+        getattr(scope.get("route"), "path", "an unknown route"),
+        current_request_id.get(),
+        exc_info=error,
+    )
     return problem(500, "An unexpected error occurred; it has been logged.")
 
 
@@ -188,7 +206,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NareisError, _on_nareis_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _on_unexpected)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -231,6 +248,31 @@ class ProblemOut(BaseModel):
     errors: list[dict[str, str]] | None = Field(
         None, description="Bad input (422): `[{field, message}]`, one entry per field at fault"
     )
+    request_id: str = Field(
+        description="The request's id, also in the X-Request-Id header and in the server's log "
+        "line of the request: quote it when asking about this answer"
+    )
+
+
+def command_answered(status: int = 200, *, location: bool = False) -> dict[int | str, Any]:
+    """The OpenAPI description of a command's answer: its headers (API.md, "Conventions")."""
+    headers: dict[str, Any] = {
+        "ETag": {
+            "description": 'The case version after the command, `"N"`: send it as If-Match',
+            "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+        }
+    }
+    if location:
+        headers["Location"] = {
+            "description": "Where the new case is: `/cases/{case_id}`",
+            "schema": {"type": "string", "format": "uri-reference"},
+        }
+    return {
+        status: {
+            "description": "Recorded (or the first answer to this Idempotency-Key)",
+            "headers": headers,
+        }
+    }
 
 
 READ_PROBLEMS = problem_responses(401, 404, 422)

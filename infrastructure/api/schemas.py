@@ -9,7 +9,7 @@ keep the domain error's `code` as their type, so the problem names the reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Self
 
@@ -20,11 +20,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     StrictBool,
     StringConstraints,
     ValidationError,
-    model_serializer,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -35,7 +33,7 @@ from domain.plausibility import (
     check_plausible_birth_date,
     check_plausible_date,
 )
-from domain.typed_text import check_not_blank, check_typed_text
+from domain.typed_text import UNTYPED, check_not_blank, check_typed_text
 from domain.vocabulary import (
     ApplicationTimeliness,
     AssessmentOutcome,
@@ -134,23 +132,71 @@ def _on_text(check: Callable[[str], None]) -> BeforeValidator:
     return BeforeValidator(validate)
 
 
+def _raw_length_at_most(limit: int) -> BeforeValidator:
+    """The length limit on the text as sent, before white space is stripped (as the document
+    states it: a generated client must not find text the document refuses accepted)."""
+
+    def validate(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise PydanticCustomError(
+                "string_too_long",
+                "String should have at most {max_length} characters",
+                {"max_length": limit},
+            )
+        return value
+
+    return BeforeValidator(validate)
+
+
+def _character_class(ranges: Iterable[tuple[int, int]]) -> str:
+    return "".join(f"\\u{lo:04x}" + (f"-\\u{hi:04x}" if hi > lo else "") for lo, hi in ranges)
+
+
+# The document states the typed-text checks as patterns: no character a person does not type,
+# and (names, reasons) one that is not white space, as str.strip() sees it (its other white
+# space characters are control characters already).
+_UNTYPED = _character_class(r for _, ranges in UNTYPED for r in ranges)
+_TYPED_SPACE = " \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+TYPED_TEXT_PATTERN = f"^[^{_UNTYPED}]*$"
+NOT_BLANK_TYPED_TEXT_PATTERN = f"^[^{_UNTYPED}]*[^{_UNTYPED}{_TYPED_SPACE}][^{_UNTYPED}]*$"
+
+
+def _documented_pattern(pattern: str) -> Any:
+    """The pattern in the document only: the checks above enforce it, each with its own reason."""
+    return Field(json_schema_extra={"pattern": pattern})
+
+
 # DOMAIN.md "Settled questions": names, notes and reasons are text a person typed (422).
 # Validators of one field run last-declared first: characters, then blankness, then the length.
 Name = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200),
+    _raw_length_at_most(200),
     _on_text(check_not_blank),
     _on_text(check_typed_text),
+    _documented_pattern(NOT_BLANK_TYPED_TEXT_PATTERN),
 ]
-Text = Annotated[str, StringConstraints(strict=True, max_length=4000), _on_text(check_typed_text)]
+Text = Annotated[
+    str,
+    StringConstraints(strict=True, max_length=4000),
+    _on_text(check_typed_text),
+    _documented_pattern(TYPED_TEXT_PATTERN),
+]
 Reason = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000),
+    _raw_length_at_most(4000),
     _on_text(check_not_blank),
     _on_text(check_typed_text),
+    _documented_pattern(NOT_BLANK_TYPED_TEXT_PATTERN),
 ]
 VNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9]{10}$")]
-MemberId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=100)]
+MemberId = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=100),
+    _on_text(check_typed_text),
+    _documented_pattern(TYPED_TEXT_PATTERN),
+]
 
 
 class Input(BaseModel):
@@ -267,18 +313,17 @@ class ExtensionIn(Input):
 
 
 class CommandOut(BaseModel):
-    """`{"case_id", "version"}`, plus `member_id` when the command created a member (API.md)."""
+    """`{"case_id", "version"}`: the case a command recorded in, at its version after it (API.md);
+    the version is also the answer's `ETag`."""
 
     case_id: str
     version: int
-    member_id: str | None = Field(None, description="Only when a member was created")
 
-    @model_serializer(mode="wrap")
-    def _without_absent_member(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        answer = handler(self)
-        if answer.get("member_id") is None:
-            answer.pop("member_id", None)
-        return answer
+
+class MemberCreatedOut(CommandOut):
+    """A registration's answer: the case, its version and the new member's `member_id`."""
+
+    member_id: str
 
 
 class SponsorOut(BaseModel):

@@ -8,6 +8,7 @@ count of the events in its SQLite file, to prove that a refused request recorded
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import socket
 import ssl
@@ -29,10 +30,11 @@ from application.projections import ReadModelProjection
 from tests.stores import events_table, notification_id_column, sql_rows, tracking_table
 
 NAREIS = Path(sys.executable).parent / "nareis"
-CASEWORKER_TOKEN = "cw-token"
-AUDITOR_TOKEN = "au-token"
+# API.md: tokens have at least 16 characters.
+CASEWORKER_TOKEN = "cw-token-of-the-e2e-suite"
+AUDITOR_TOKEN = "au-token-of-the-e2e-suite"
 API_TOKENS = f"{CASEWORKER_TOKEN}=caseworker:alice,{AUDITOR_TOKEN}=auditor:bob"
-STARTUP_SECONDS = 20.0
+STARTUP_SECONDS = 60.0  # a busy 2-core machine starting 4 workers needs more than 20 s
 PROBLEM_JSON = "application/problem+json"
 
 # 2025-11-30 + 3 months = Saturday 2026-02-28, so the term ends on Monday 2026-03-02 (DOMAIN.md).
@@ -203,6 +205,11 @@ class Server:
         except FileNotFoundError:
             return "(no server log)"
 
+    def request_log(self, since: int = 0) -> list[dict[str, Any]]:
+        """The server's request log lines (one JSON object each) from byte `since` on."""
+        lines = self.log(since, limit=None).splitlines()
+        return [json.loads(line) for line in lines if line.startswith('{"time"')]
+
     def logs_of_every_start(self) -> str:
         return "".join(
             (self.workdir / f"server-{n}.log").read_text(errors="replace")
@@ -350,6 +357,8 @@ def assert_problem(
         assert body[key], (key, body)
     assert body["status"] == status, body
     assert body["type"] == PROBLEM_TYPE + code, body
+    # Every answer has a request id, and a problem names it so that a caseworker can quote it.
+    assert body.get("request_id") == response.headers["X-Request-Id"], body
     if status == 422:
         errors = body.get("errors")
         assert isinstance(errors, list), body
@@ -379,6 +388,7 @@ def assert_command_answer(
     assert body["case_id"]
     assert isinstance(body["version"], int), body
     assert response.headers["ETag"] == f'"{body["version"]}"'
+    assert response.headers["X-Request-Id"]
     if case_id is not None:
         assert body["case_id"] == case_id
     if version is not None:

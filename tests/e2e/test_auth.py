@@ -3,17 +3,24 @@ the only open endpoints."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import httpx
 import pytest
 
 from tests.e2e.support import (
     ALL_COMMANDS,
+    AUDITOR_TOKEN,
     CASEWORKER_TOKEN,
+    NAREIS,
     Api,
     Command,
     Server,
     assert_problem,
     client_for,
+    free_port,
 )
 
 BAD_CREDENTIALS = [
@@ -169,3 +176,84 @@ def test_the_openapi_document_describes_the_problem_answers(anonymous: httpx.Cli
     query = spec["paths"]["/reports/deadlines"]["get"]["responses"]
     assert {"401", "422"} <= set(query)
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+# API.md: who may call is decided before the body is read, so a body that is not JSON at all
+# tells a caller without a token (or without the role) nothing about what the server parses.
+UNREADABLE_BODIES = {
+    "malformed-json": b'{"received_on": "2026-02-27", kind: other}',
+    "truncated-json": b'{"received_on": "2026-02-2',
+    "invalid-utf-8": b'{"kind": "\xff\xfe"}',
+    "deeply-nested-json": b"[" * 100_000 + b"]" * 100_000,
+    "duplicate-keys": b'{"kind": "other", "kind": "identity_document"}',
+}
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES.values(), ids=UNREADABLE_BODIES.keys())
+@pytest.mark.parametrize(("scheme", "token"), BAD_CREDENTIALS[:2])
+def test_a_malformed_body_from_a_caller_without_a_known_token_is_401_not_422(
+    server: Server,
+    api: Api,
+    case_with_member: tuple[str, str],
+    scheme: str,
+    token: str,
+    body: bytes,
+) -> None:
+    case_id, member_id = case_with_member
+    with _raw_client(server, scheme, token) as client, api.nothing_recorded(case_id):
+        for command in ALL_COMMANDS:
+            response = client.request(
+                command.method,
+                command.url(case_id, member_id),
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+            assert_problem(response, 401, code="401")
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES.values(), ids=UNREADABLE_BODIES.keys())
+def test_a_malformed_body_from_an_auditor_is_403_not_422(
+    api: Api, case_with_member: tuple[str, str], body: bytes
+) -> None:
+    case_id, member_id = case_with_member
+    with api.nothing_recorded(case_id):
+        for command in ALL_COMMANDS:
+            response = api.au.request(
+                command.method,
+                command.url(case_id, member_id),
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+            assert_problem(response, 403, code="403")
+
+
+REFUSED_AT_START = {
+    "one-character-token": ("x", "x=caseworker:alice"),
+    "15-character-token": ("fifteen-chars-1", "fifteen-chars-1=caseworker:alice"),
+    "reversed-entry": ("s3cret-0123456789", "caseworker:alice=s3cret-0123456789"),
+    "unknown-role": ("s3cret-0123456789", "s3cret-0123456789=admin:alice"),
+}
+
+
+@pytest.mark.parametrize(("token", "tokens"), REFUSED_AT_START.values(), ids=REFUSED_AT_START)
+def test_serve_refuses_a_short_or_malformed_token_in_one_line_without_printing_it(
+    tmp_path: Path, token: str, tokens: str
+) -> None:
+    env = {
+        **os.environ,
+        "NAREIS_DATABASE_URL": f"sqlite:///{tmp_path / 'nareis.db'}",
+        "NAREIS_API_TOKENS": f"{AUDITOR_TOKEN}=auditor:bob,{tokens}",
+    }
+    started = subprocess.run(
+        [str(NAREIS), "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 2, started.stderr
+    assert started.stdout == ""
+    [line] = started.stderr.splitlines()
+    assert line.startswith("nareis: NAREIS_API_TOKENS entry 2 of 2"), line
+    assert token[:3] not in line.removeprefix("nareis: NAREIS_API_TOKENS"), line
+    assert not (tmp_path / "nareis.db").exists()  # refused before the database is opened

@@ -890,6 +890,7 @@ TYPED_TEXT_FIELDS = {
     ("correct sponsor", "name"),
     ("correct sponsor", "correction_reason"),
     ("register partner", "name"),
+    ("register child", "partner_member_id"),  # an id, but text a client sent all the same
     ("correct member", "name"),
     ("correct member", "correction_reason"),
     ("application", "correction_reason"),
@@ -950,3 +951,69 @@ def test_a_name_in_any_script_is_accepted(api: Api, name: str) -> None:
     member_id = api.register(case_id, partner_body(name=name))
     assert api.case(case_id)["sponsor"]["name"] == name
     assert api.member(case_id, member_id)["name"] == name
+
+
+# --- duplicate keys ---------------------------------------------------------------------------------
+
+
+def _with_key_twice(body: dict[str, Any], dotted: str, second: Any) -> bytes:
+    """`body` as JSON text in which the object holding `dotted` names its key twice: first with
+    the value `body` has, then with `second` (json.dumps cannot write such an object)."""
+    *parents, last = dotted.split(".")
+    marker = "__written_twice__"
+    spoiled = _rename(body, dotted, marker)
+    text = json.dumps(spoiled)
+    node = body
+    for part in parents:
+        node = node[part]
+    both = f"{json.dumps(last)}: {json.dumps(node[last])}, {json.dumps(last)}: {json.dumps(second)}"
+    return text.replace(f'"{marker}": {json.dumps(node[last])}', both).encode()
+
+
+DUPLICATED = {
+    "open case": ("sponsor.name", "Mallory"),
+    "correct sponsor": ("v_number", "7000000001"),
+    "sponsor permit": ("permit_kind", "independent"),
+    "register partner": ("relationship", "child"),
+    "arrival": ("arrived_on", "2026-02-21"),
+    "document": ("kind", "identity_document"),
+    "assessment": ("outcome", "not_met"),
+    "decision": ("outcome", "granted"),
+    "withdrawal": ("reason", "another reason"),
+}
+
+
+@pytest.mark.parametrize("same_value", [False, True], ids=["other-value", "same-value"])
+@pytest.mark.parametrize(("command", "field"), [(c, f) for c, (f, _) in DUPLICATED.items()])
+def test_a_body_that_names_a_key_twice_is_422_naming_it_whichever_value_would_win(
+    api: Api, target: tuple[str, str], command: str, field: str, same_value: bool
+) -> None:
+    case_id, member_id = target
+    method, path = PATHS[command]
+    node = VALID[command]
+    for part in field.split("."):
+        node = node[part]
+    body = _with_key_twice(VALID[command], field, node if same_value else DUPLICATED[command][1])
+    with api.nothing_recorded(None if command == "open case" else case_id):
+        response = api.cw.request(
+            method,
+            path.format(case_id=case_id, member_id=member_id),
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        problem = assert_problem(response, 422, field, code="duplicate-key")
+    assert problem["errors"] == [{"field": field, "message": problem["errors"][0]["message"]}]
+
+
+def test_a_key_named_twice_deep_inside_an_unknown_field_is_422_too(
+    api: Api, target: tuple[str, str]
+) -> None:
+    body = b'{"arrived_on": "2026-02-20", "extra": [{"a": 1}, {"b": 1, "b": 2}]}'
+    case_id, member_id = target
+    with api.nothing_recorded(case_id):
+        response = api.cw.post(
+            f"/cases/{case_id}/members/{member_id}/arrival",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        assert_problem(response, 422, "extra.1.b", code="duplicate-key")

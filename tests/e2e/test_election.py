@@ -201,13 +201,16 @@ def test_when_the_leader_is_killed_the_follower_takes_over_within_a_poll_interva
 
 # --- serve --workers ------------------------------------------------------------------------------------
 
-ACCESS = re.compile(r'^\[(\d+)\] INFO: .*"(?:GET|POST) /cases\S* HTTP/1\.1" (\d+)', re.MULTILINE)
 WORKER_PART = re.compile(r"\[(\d+)\] INFO nareis\.projections projections: (leading|following)")
 
 
 def _answering_workers(server: Server, status: int) -> set[str]:
-    """The worker processes whose access log shows a request under /cases answered `status`."""
-    return {pid for pid, code in ACCESS.findall(server.log(limit=None)) if int(code) == status}
+    """The worker processes whose request log shows a request under /cases answered `status`."""
+    return {
+        str(r["pid"])
+        for r in server.request_log()
+        if (r["route"] or "").startswith("/cases") and r["status"] == status
+    }
 
 
 def test_serve_with_two_workers_accepts_the_printed_token_in_both_and_projects_every_command(

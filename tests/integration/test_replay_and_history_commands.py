@@ -8,12 +8,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-from application.commands import ReceiveDocument, RecordArrival
+from application.commands import (
+    OpenCase,
+    ReceiveDocument,
+    RecordArrival,
+    RecordAssessment,
+    RegisterMember,
+)
+from application.service import CommandContext
 from application.verification import verify
+from domain.typed_text import untyped_kind
 from infrastructure.composition import Nareis
 from tests.integration.conftest import (
     CTX,
     D,
+    a_partner,
+    a_sponsor,
     events_table,
     granted_member_case,
     open_system,
@@ -115,3 +125,51 @@ def test_the_history_command_takes_known_at_and_reports_unknown_cases(database_u
     assert early.returncode == 1 and "no case" in early.stderr.lower()
     bad = run(database_url, "history", case_id, "--known-at", "yesterday")
     assert bad.returncode == 2 and "RFC 3339" in bad.stderr
+
+
+# Text recorded before the API refused such characters: an ANSI sequence that clears the screen
+# and retitles the terminal, a C1 CSI, a bidi override and rich markup. (A lone surrogate cannot be
+# stored: the store writes UTF-8.)
+HOSTILE_NAME = "Amal\x1b[2J\x1b]0;pwned\x07 [bold red]B[/]\u202eevil\x9b31m"
+HOSTILE_ACTOR = "mallory\x1b[31m"
+
+
+def hostile_case(database_url: str) -> str:
+    system = open_system(database_url)
+    app, ctx = system.application, CommandContext(HOSTILE_ACTOR)
+    sponsor = a_sponsor()
+    case_id = app.execute(OpenCase(type(sponsor)(**{**vars(sponsor), "name": HOSTILE_NAME})), ctx)
+    member_id = app.execute(RegisterMember(case_id.case_id, a_partner()), ctx).member_id
+    assert member_id is not None
+    note = "seen\x1b[8m hidden\u2066"
+    app.execute(
+        RecordAssessment(
+            case_id.case_id, member_id, D("2026-02-27"), "identity_established", "met", note
+        ),
+        ctx,
+    )
+    system.close()
+    return case_id.case_id
+
+
+def test_the_history_table_shows_escape_sequences_and_markup_from_the_store_as_text(
+    database_url: str,
+):
+    case_id = hostile_case(database_url)
+    table = run(database_url, "history", case_id)
+    assert table.returncode == 0, table.stderr
+    assert not [c for c in table.stdout if untyped_kind(c) and c != "\n"], table.stdout
+    for escaped in ("\\x1b[2J", "\\x07", "\\u202e", "\\x9b31m", "\\u2066"):
+        assert escaped in table.stdout, (escaped, table.stdout)
+    assert "[bold red]B[/]" in table.stdout  # shown as typed, not read as markup
+    assert "mallory\\x1b[31m" in table.stdout
+
+
+def test_history_json_lines_escape_those_characters_and_read_back_as_recorded(database_url: str):
+    case_id = hostile_case(database_url)
+    result = run(database_url, "history", case_id, "--json")
+    assert result.returncode == 0, result.stderr
+    assert not [c for c in result.stdout if untyped_kind(c) and c != "\n"], result.stdout
+    entries = [json.loads(line) for line in result.stdout.splitlines()]
+    assert entries[0]["data"]["name"] == HOSTILE_NAME
+    assert {entry["actor"] for entry in entries} == {HOSTILE_ACTOR}

@@ -20,17 +20,26 @@ from application.service import NareisApplication
 from domain.vocabulary import DeadlineStatus, Route, Stage
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, AsOf, KnownAt, Reader, Record
-from infrastructure.api.problems import COMMAND_PROBLEMS, READ_PROBLEMS
+from infrastructure.api.problems import COMMAND_PROBLEMS, READ_PROBLEMS, command_answered
 from infrastructure.api.routers.table import TableRoute
+from infrastructure.api.routing import GuardedRoute, add_options_routes
 
-router = APIRouter(prefix="/cases", tags=["cases"], responses=READ_PROBLEMS)
+router = APIRouter(
+    prefix="/cases", tags=["cases"], responses=READ_PROBLEMS, route_class=GuardedRoute
+)
 
 
-@router.post("", status_code=201, response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
-def open_case(body: schemas.OpenCaseIn, record: Record):
-    """Open a case for a sponsor (CaseOpened)."""
-    command = commands.OpenCase(mapping.sponsor_of(body.sponsor))
-    return record(command)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.CommandOut,
+    responses={**COMMAND_PROBLEMS, **command_answered(201, location=True)},
+)
+def open_case(body: schemas.OpenCaseIn, record: Record, response: Response):
+    """Open a case for a sponsor (CaseOpened); `Location` names the new case."""
+    answer = record(commands.OpenCase(mapping.sponsor_of(body.sponsor)))
+    response.headers["Location"] = f"/cases/{answer.case_id}"
+    return answer
 
 
 @router.get("", response_model=schemas.CaseListOut)
@@ -55,7 +64,11 @@ def list_cases(
     return mapping.case_list_out(app.list_cases(where, page, page_size, as_of, known_at))
 
 
-@router.put("/{case_id}/sponsor", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS)
+@router.put(
+    "/{case_id}/sponsor",
+    response_model=schemas.CommandOut,
+    responses={**COMMAND_PROBLEMS, **command_answered()},
+)
 def correct_sponsor(case_id: str, body: schemas.SponsorCorrectionIn, record: Record):
     """Correct the sponsor's details (SponsorDetailsCorrected); identical values record nothing."""
     sponsor = mapping.sponsor_of(body)
@@ -66,7 +79,9 @@ def correct_sponsor(case_id: str, body: schemas.SponsorCorrectionIn, record: Rec
 
 
 @router.post(
-    "/{case_id}/sponsor-permit", response_model=schemas.CommandOut, responses=COMMAND_PROBLEMS
+    "/{case_id}/sponsor-permit",
+    response_model=schemas.CommandOut,
+    responses={**COMMAND_PROBLEMS, **command_answered()},
 )
 def grant_sponsor_permit(case_id: str, body: schemas.SponsorPermitIn, record: Record):
     """Record the sponsor's grant (SponsorPermitGranted), or correct it with a reason."""
@@ -135,3 +150,6 @@ def get_history(case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownA
     and the reason. `known_at` keeps what was recorded by then; `as_of` keeps the facts that
     counted on that business date (and those without one). Both default to everything."""
     return mapping.history_out(app.history(case_id, as_of, known_at))
+
+
+add_options_routes(router)  # after every route of the module: OPTIONS answers its methods

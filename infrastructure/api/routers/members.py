@@ -15,20 +15,28 @@ from fastapi import APIRouter
 from application import commands
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import Record
-from infrastructure.api.problems import COMMAND_PROBLEMS
+from infrastructure.api.problems import COMMAND_PROBLEMS, command_answered
 from infrastructure.api.routers.table import TableRoute
+from infrastructure.api.routing import GuardedRoute, add_options_routes
 
-router = APIRouter(prefix="/cases/{case_id}/members", tags=["members"], responses=COMMAND_PROBLEMS)
+router = APIRouter(
+    prefix="/cases/{case_id}/members",
+    tags=["members"],
+    responses=COMMAND_PROBLEMS,
+    route_class=GuardedRoute,
+)
 
 
-@router.post("", status_code=201, response_model=schemas.CommandOut)
+@router.post(
+    "", status_code=201, response_model=schemas.MemberCreatedOut, responses=command_answered(201)
+)
 def register_member(case_id: str, body: schemas.MemberIn, record: Record):
     """Register a family member (FamilyMemberRegistered); answers the new `member_id`."""
     command = commands.RegisterMember(case_id, mapping.member_details_of(body))
     return record(command)
 
 
-@router.put("/{member_id}", response_model=schemas.CommandOut)
+@router.put("/{member_id}", response_model=schemas.CommandOut, responses=command_answered())
 def correct_member(case_id: str, member_id: str, body: schemas.MemberCorrectionIn, record: Record):
     """Correct a member's details (FamilyMemberDetailsCorrected); identical values record nothing."""
     details = mapping.member_details_of(body)
@@ -123,8 +131,11 @@ def _add_member_fact_route(fact: MemberFact) -> None:
 
     # FastAPI reads the body's shape from the annotation: this route's own.
     record_fact.__annotations__["body"] = fact.body
-    fact.add(router, "POST", record_fact, schemas.CommandOut)
+    fact.add(router, "POST", record_fact, schemas.CommandOut, responses=command_answered())
 
 
 for _fact in MEMBER_FACTS:
     _add_member_fact_route(_fact)
+
+
+add_options_routes(router)  # after every route of the module: OPTIONS answers its methods

@@ -11,8 +11,11 @@ from application.projections import CaseListFilter
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, AsOf, KnownAt, Reader
 from infrastructure.api.problems import READ_PROBLEMS
+from infrastructure.api.routing import GuardedRoute, add_options_routes
 
-router = APIRouter(prefix="/reports", tags=["reports"], responses=READ_PROBLEMS)
+router = APIRouter(
+    prefix="/reports", tags=["reports"], responses=READ_PROBLEMS, route_class=GuardedRoute
+)
 
 Page = Annotated[int, Query(ge=1, le=10_000_000, description="Page number, from 1")]
 PageSize = Annotated[int, Query(ge=1, le=1000, description="Cases per page (at most 1,000)")]
@@ -32,3 +35,6 @@ def caseload(_: Reader, app: App, as_of: AsOf, known_at: KnownAt):
     """Members per stage, timely and late applications, overdue decisions, permits within the
     4-day target."""
     return mapping.caseload_out(app.caseload(as_of, known_at))
+
+
+add_options_routes(router)  # after every route of the module: OPTIONS answers its methods
