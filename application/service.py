@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, EnvType
 
 from application.audit_trail import AuditTrail
 from application.commands import CaseCommand, Command, OpenCase, TakeDecision, created_member_id
@@ -107,6 +108,17 @@ class NareisApplication(Application[UUID]):
         self.dependent_permits: DependentPermitRegister = dependent_permits or NoDependentPermits()
         self.read_model: ReadModelView | None = None
         self._commit_listeners: list[Callable[[], None]] = []
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """The library's settings from `env` alone. The library would merge the process's
+        environment in, so that `NAREIS_SQLITE_DBNAME`, `POSTGRES_HOST` or `CIPHER_TOPIC` there
+        would silently choose another database or format (API.md: only the README's settings
+        configure Nareis); the composition root passes every setting it means."""
+        settings = dict(type(self).env)
+        if type(self).is_snapshotting_enabled or type(self).snapshotting_intervals:
+            settings["IS_SNAPSHOTTING_ENABLED"] = "y"
+        settings.update(env or {})
+        return Environment(name, settings)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         recorder = self.factory.aggregate_recorder(purpose=f"snapshots_v{SNAPSHOT_SCHEMA_VERSION}")
