@@ -134,7 +134,10 @@ class NareisApplication(Application[UUID]):
 
     def _notify(self, recordings: list[Any]) -> None:
         for listener in self._commit_listeners:
-            listener()
+            try:
+                listener()
+            except Exception as error:  # after the commit: see `_take_snapshots`
+                _log_work_after_commit_failed("waking a commit listener", error)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         # A snapshot follows the commit: a failure here must neither turn a recorded command into
@@ -142,8 +145,8 @@ class NareisApplication(Application[UUID]):
         # it as if another writer had won. Without this snapshot, loading replays a few more events.
         try:
             super()._take_snapshots(processing_event)
-        except Exception:
-            log.exception("taking a snapshot after a recorded command failed")
+        except Exception as error:
+            _log_work_after_commit_failed("taking a snapshot", error)
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -416,6 +419,12 @@ class NareisApplication(Application[UUID]):
             return UUID(case_id)
         except (ValueError, TypeError, AttributeError):
             raise CaseNotFound(case_id) from None
+
+
+def _log_work_after_commit_failed(work: str, error: Exception) -> None:
+    # One line, no traceback: a store refusing a write (a full disk) is a fault of operation.
+    detail = " ".join(str(error).split())
+    log.warning("%s after a recorded command failed (%s: %s)", work, type(error).__name__, detail)
 
 
 def _grant_noted(command: Command, reading: GrantReading | None) -> Sequence[Aggregate]:
