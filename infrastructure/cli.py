@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import typer
 from rich.console import Console
@@ -27,6 +26,7 @@ from application.projections import CATCH_UP_BATCH, CaseListFilter
 from domain.errors import NareisError
 from infrastructure.api import mapping
 from infrastructure.composition import Nareis, build
+from infrastructure.persistence import redacted
 from infrastructure.projection_worker import catch_up_despite_conflicts
 from infrastructure.settings import ConfigurationError, Settings, format_api_tokens
 
@@ -69,11 +69,7 @@ def serve(
     if workers > 1 and settings.database_url.startswith("memory:"):
         typer.echo("nareis: --workers needs a database the workers share, not memory://", err=True)
         raise typer.Exit(2)
-    try:
-        nareis = build(settings)
-    except ConfigurationError as error:
-        typer.echo(f"nareis: {error}", err=True)
-        raise typer.Exit(2) from None
+    nareis = _build(settings)
     if settings.tokens_generated:
         token = next(iter(settings.tokens))
         typer.echo(f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token}", err=True)
@@ -121,12 +117,7 @@ def demo() -> None:
     """Fill the database with example cases and print each member's deadline and eligibility."""
     from infrastructure.demo import run_demo
 
-    settings = _settings()
-    try:
-        nareis = build(settings)
-    except ConfigurationError as error:
-        typer.echo(f"nareis: {error}", err=True)
-        raise typer.Exit(2) from None
+    nareis = _open()
     try:
         run_demo(nareis)
     finally:
@@ -134,8 +125,14 @@ def demo() -> None:
 
 
 def _open() -> Nareis:
+    return _build(_settings())
+
+
+def _build(settings: Settings) -> Nareis:
+    """The system on `settings`; a setting or a database that cannot be used stops the command
+    with one line and exit status 2 (API.md, "Starting it")."""
     try:
-        return build(_settings())
+        return build(settings)
     except ConfigurationError as error:
         typer.echo(f"nareis: {error}", err=True)
         raise typer.Exit(2) from None
@@ -480,7 +477,7 @@ def _progress_bars(progress: Progress) -> Callable[[str, int, int], None]:
 
 
 def _project_target(to_url: str, console: Console, verify: bool) -> None:
-    nareis = build(Settings(database_url=to_url))
+    nareis = _build(Settings(database_url=to_url))
     try:
         _catch_up_with_progress(nareis, console, "projecting the read model")
         if verify and (differences := _verify_with_progress(nareis, console)):
@@ -489,14 +486,6 @@ def _project_target(to_url: str, console: Console, verify: bool) -> None:
     finally:
         nareis.close()
     typer.echo(f"moved to {redacted(to_url)}" + (": verified" if verify else ""))
-
-
-def redacted(url: str) -> str:
-    """A database URL without its password, to print."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 @cli.command("seed-load")
