@@ -19,22 +19,11 @@ import psycopg
 
 from infrastructure.errors import DatabaseUnusable
 from infrastructure.persistence import POSTGRES_SCHEMES, redacted, sqlite_path
+from infrastructure.storage_faults import sqlite_reason
 
 LOCK_TIMEOUT_SECONDS = 10  # as the library waits for another process's write
 CONNECT_TIMEOUT_SECONDS = 10
 DAMAGE_SHOWN = 3  # the first problems quick_check names
-
-SQLITE_REASONS = {
-    "SQLITE_NOTADB": "it is not a SQLite database",
-    "SQLITE_CORRUPT": "the file is damaged",
-    "SQLITE_READONLY": "it is read-only",
-    "SQLITE_CANTOPEN": "it cannot be opened",
-    "SQLITE_PERM": "permission denied",
-    "SQLITE_AUTH": "permission denied",
-    "SQLITE_BUSY": "another process keeps it locked",
-    "SQLITE_IOERR": "reading or writing it failed",
-    "SQLITE_FULL": "the disk is full",
-}
 
 
 def check_database(database_url: str) -> None:
@@ -79,9 +68,7 @@ def _try_a_write(database: sqlite3.Connection) -> None:
 
 
 def _sqlite_reason(error: sqlite3.Error) -> str:
-    code = "_".join(str(getattr(error, "sqlite_errorname", "")).split("_")[:2])
-    meaning = SQLITE_REASONS.get(code)
-    return f"{meaning} ({error})" if meaning else str(error)
+    return f"{sqlite_reason(error)} ({error})"
 
 
 def check_postgres_database(database_url: str) -> None:
