@@ -329,13 +329,32 @@ def _catch_up_with_progress(
 
 
 @cli.command()
-def rebuild() -> None:
-    """Drop the read model and rebuild it from the event log, with progress and events/s."""
+def rebuild(
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Events per transaction")
+    ] = CATCH_UP_BATCH,
+) -> None:
+    """Rebuild the read model from the event log, with progress and events/s, into tables beside
+    the read model, which keeps serving until the rebuilt one replaces it in one transaction."""
     nareis = _open()
     console = Console(stderr=True)
     try:
-        nareis.read_model.view.clear()  # empty, so derived with this start's data from here on
-        _catch_up_with_progress(nareis, console, "rebuilding the read model")
+        total = nareis.application.recorder.max_notification_id() or 0
+        started = time.perf_counter()
+        with _events_progress(console) as progress:
+            task = progress.add_task("rebuilding the read model", total=total, rate="")
+
+            def advance(position: int) -> None:
+                rate = position / max(time.perf_counter() - started, 1e-9)
+                progress.update(task, completed=position, rate=f"{rate:,.0f} events/s")
+
+            processed = nareis.rebuild(batch_size, advance)
+            progress.update(task, completed=total)
+        elapsed = time.perf_counter() - started
+        console.print(
+            f"rebuilt the read model: {processed:,} events in {elapsed:.1f} s "
+            f"({processed / max(elapsed, 1e-9):,.0f} events/s), swapped in"
+        )
     finally:
         nareis.close()
 

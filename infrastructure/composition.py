@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -11,13 +11,19 @@ from eventsourcing.utils import Environment
 
 from application.permit_index import ensure_permit_index
 from application.ports import Clock
-from application.projections import Progress, ReadModelProjection, catch_up
+from application.projections import (
+    CATCH_UP_BATCH,
+    Progress,
+    ReadModelProjection,
+    catch_up,
+    rebuild,
+)
 from application.service import NareisApplication
 from domain.calendar import ATW_CALENDAR, AtwCalendar
 from infrastructure.election import ElectionFactory, Leadership, election_for
 from infrastructure.errors import DatabaseUnusable
 from infrastructure.persistence import environment_for, read_model_class_for, redacted
-from infrastructure.projection_worker import ProjectionWorker
+from infrastructure.projection_worker import ProjectionWorker, catch_up_despite_conflicts
 from infrastructure.settings import Settings
 from infrastructure.sqlite_read_model import SQLiteReadModel
 from infrastructure.store_check import check_database, without_password
@@ -43,6 +49,19 @@ class Nareis:
         """Bring every projection up to date now (tools and tests; the worker does it in serve)."""
         self.rederive()
         return catch_up(self.application, self.read_model)
+
+    def rebuild(
+        self, batch_size: int = CATCH_UP_BATCH, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Rebuild the read model from the event log beside the one that serves, then swap them
+        in one transaction (`application.projections.rebuild`); how many events it projected."""
+        return rebuild(
+            self.application,
+            self.read_model,
+            batch_size=batch_size,
+            progress=progress,
+            catch_up_with=catch_up_despite_conflicts,
+        )
 
     def leadership(self) -> Leadership:
         """This process's vote in the election of the one process that projects (the API

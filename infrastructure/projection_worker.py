@@ -49,6 +49,7 @@ def catch_up_despite_conflicts(
     projection: ReadModelProjection,
     batch_size: int = CATCH_UP_BATCH,
     progress: Callable[[int], None] | None = None,
+    tracked_as: str | None = None,
 ) -> int:
     """`catch_up`, tried again (after a few milliseconds) when another process's write got in
     the way of a batch; how many events it applied."""
@@ -62,7 +63,13 @@ def catch_up_despite_conflicts(
 
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
-            catch_up(application, projection, batch_size=batch_size, progress=count)
+            catch_up(
+                application,
+                projection,
+                batch_size=batch_size,
+                progress=count,
+                tracked_as=tracked_as,
+            )
             break
         except OperationalError as error:
             if attempt == CONFLICT_ATTEMPTS or not is_write_conflict(error):

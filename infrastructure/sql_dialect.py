@@ -7,7 +7,7 @@ Nareis's SQL is written once, with `?` and `:name` placeholders and SQLite's tab
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -67,17 +67,28 @@ POSTGRES = PostgresDialect(
 )
 
 
-class TranslatingCursor:
-    """A store's cursor that takes Nareis's SQL and translates it with the store's dialect."""
+def _as_written(sql: str) -> str:
+    return sql
 
-    def __init__(self, raw: Any, dialect: Dialect) -> None:
-        self.raw, self.dialect = raw, dialect
+
+class TranslatingCursor:
+    """A store's cursor that takes Nareis's SQL and translates it with the store's dialect, after
+    `rename` has named the tables the transaction works on (see read_model_sql.TableSet)."""
+
+    def __init__(
+        self, raw: Any, dialect: Dialect, rename: Callable[[str], str] = _as_written
+    ) -> None:
+        self.raw, self.dialect, self.rename = raw, dialect, rename
 
     def execute(self, sql: str, params: Params = ()) -> Any:
+        return self.raw.execute(self.dialect.query(self.rename(sql)), params)
+
+    def execute_verbatim(self, sql: str, params: Params = ()) -> Any:
+        """`sql` naming tables as the store's catalog names them (not renamed)."""
         return self.raw.execute(self.dialect.query(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
-        return self.raw.executemany(self.dialect.query(sql), rows)
+        return self.raw.executemany(self.dialect.query(self.rename(sql)), rows)
 
     def fetchone(self) -> Any:
         return self.raw.fetchone()
