@@ -251,12 +251,10 @@ class ReadModelView(TrackingRecorder):
         rebuild into while this one keeps serving and being projected."""
 
     @abstractmethod
-    def swap_in(
-        self, spare: ReadModelView, tracked_as: str, application_name: str, derived_with: str
-    ) -> bool:
-        """In one transaction, `spare`'s rows become this view's, tracked where the spare got to
-        and derived with `derived_with`; unless this view was projected further than the spare
-        (False: nothing changed). The rows replaced are dropped afterwards."""
+    def swap_in_spare(self, tracked_as: str, application_name: str, derived_with: str) -> bool:
+        """In one transaction, the rows of the spare view (`spare`) become this view's, tracked
+        where the spare got to and derived with `derived_with`; unless this view was projected
+        further than the spare (False: nothing changed). The rows replaced are dropped after."""
 
 
 class ReadModelProjection(Projection[ReadModelView]):
@@ -487,7 +485,7 @@ def rebuild(
             application, spare, batch_size=batch_size, progress=advanced, tracked_as=tracked_as
         )
         fingerprint = spare.derivation.fingerprint
-        if projection.view.swap_in(spare.view, tracked_as, application.name, fingerprint):
+        if projection.view.swap_in_spare(tracked_as, application.name, fingerprint):
             return processed
     raise RebuildOvertaken(
         f"the read model was projected further than the rebuild {REBUILD_ATTEMPTS} times"

@@ -15,7 +15,7 @@ the fingerprint of the calendar and policy data the derived dates were derived w
 The tables exist in two sets, `rm_*` and `rm_b_*`; `rm_meta` names the one that is the read model
 (`TableSet`), and SQL is written with the first set's names. `nareis rebuild` projects the whole log
 into the other set while the read model keeps serving and being projected, then swaps them by
-changing that one row (`swap_in`): a reader's transaction reads the row and the tables it names in
+changing that one row (`swap_in_spare`): a reader's transaction reads the row and the tables it names in
 one snapshot, so it sees the old model or the new, never a part of one, on either store.
 """
 
@@ -466,7 +466,7 @@ class SQLReadModel(ReadModelView):
 
     def spare(self, tracked_as: str) -> SQLReadModel:
         """The spare set of tables, emptied, as a view tracked under `tracked_as` (not derived
-        with any data until `swap_in` says so)."""
+        with any data until `swap_in_spare` says so)."""
         spare = copy.copy(self)
         spare.is_spare = True
         with spare._transaction(commit=True) as c:
@@ -477,9 +477,7 @@ class SQLReadModel(ReadModelView):
             self._set_position(c, tracked_as, None)
         return spare
 
-    def swap_in(
-        self, spare: ReadModelView, tracked_as: str, application_name: str, derived_with: str
-    ) -> bool:
+    def swap_in_spare(self, tracked_as: str, application_name: str, derived_with: str) -> bool:
         """The spare tables become the read model, in one transaction, tracked where the spare
         got to, unless the read model was projected further (False: catch the spare up first);
         then the replaced tables are dropped."""
