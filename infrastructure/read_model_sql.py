@@ -504,6 +504,8 @@ class SQLReadModel(ReadModelView):
         for table in TABLES:
             try:
                 with spare._transaction(commit=True) as c:
+                    if self.dialect.bounded_lock_wait:
+                        c.execute(self.dialect.bounded_lock_wait)
                     c.execute(f"DROP TABLE IF EXISTS {table}")
             except PersistenceError as error:
                 log.warning(

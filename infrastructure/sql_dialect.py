@@ -23,6 +23,9 @@ class Dialect:
 
     scratch_table: str  # the name of a temporary table `rm_derived`, for UPDATE ... FROM
     tables_catalog: str  # a query with a column `name`: the tables of the current schema
+    # A statement that bounds how long the transaction waits for a lock ("" where the store's
+    # connection already bounds it, as SQLite's busy timeout does).
+    bounded_lock_wait: str = ""
 
     def query(self, sql: str) -> str:
         """`sql` (written with `?` and `:name` placeholders) as this store takes it."""
@@ -61,6 +64,7 @@ SQLITE = SQLiteDialect(
     tables_catalog="SELECT name FROM sqlite_master WHERE type = 'table'",
 )
 POSTGRES = PostgresDialect(
+    bounded_lock_wait="SET LOCAL lock_timeout = '10s'",
     scratch_table="pg_temp.rm_derived",
     tables_catalog="SELECT table_name AS name FROM information_schema.tables "
     "WHERE table_schema = current_schema()",
