@@ -345,8 +345,10 @@ def rebuild(
             task = progress.add_task("rebuilding the read model", total=total, rate="")
 
             def advance(position: int) -> None:
+                nonlocal total
+                total = max(total, position)  # commands keep coming: the log's end moves on
                 rate = position / max(time.perf_counter() - started, 1e-9)
-                progress.update(task, completed=position, rate=f"{rate:,.0f} events/s")
+                progress.update(task, completed=position, total=total, rate=f"{rate:,.0f} events/s")
 
             processed = nareis.rebuild(batch_size, advance)
             progress.update(task, completed=total)
