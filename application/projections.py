@@ -246,8 +246,15 @@ class ReadModelView(TrackingRecorder):
         """Every row of every table of the view (for verification)."""
 
     @abstractmethod
-    def clear(self) -> None:
-        """Remove every row and the tracking position (for a rebuild)."""
+    def spare(self, tracked_as: str) -> ReadModelView:
+        """An empty view beside this one, in tables of its own, tracked under `tracked_as`: to
+        rebuild into while this one keeps serving and being projected."""
+
+    @abstractmethod
+    def swap_in_spare(self, tracked_as: str, application_name: str, derived_with: str) -> bool:
+        """In one transaction, the rows of the spare view (`spare`) become this view's, tracked
+        where the spare got to and derived with `derived_with`; unless this view was projected
+        further than the spare (False: nothing changed). The rows replaced are dropped after."""
 
 
 class ReadModelProjection(Projection[ReadModelView]):
@@ -276,6 +283,10 @@ class ReadModelProjection(Projection[ReadModelView]):
     def __init__(self, view: ReadModelView, calendar: AtwCalendar = ATW_CALENDAR) -> None:
         super().__init__(view)
         self.derivation = Derivation(calendar)
+
+    def into(self, view: ReadModelView) -> ReadModelProjection:
+        """This projection, with the same calendar and policy data, into another view."""
+        return ReadModelProjection(view, self.derivation.calendar)
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """One event at a time: `catch_up` batches instead, but the library's `ProjectionRunner`
@@ -407,17 +418,20 @@ def catch_up(
     batch_size: int = CATCH_UP_BATCH,
     progress: Callable[[int], None] | None = None,
     stop: int | None = None,
+    tracked_as: str | None = None,
 ) -> int:
     """Apply every event the view has not tracked yet (up to notification `stop`, if given),
-    oldest first, a batch per transaction; return how many.
+    oldest first, a batch per transaction; return how many. The view tracks its position under
+    the application's name, or `tracked_as`.
 
     Another thread or process may be catching up the same view: the view refuses a position it has
     already tracked (IntegrityError), and this loop then resumes from the view's newer position.
     """
     view = projection.view
+    name = tracked_as or application.name
     processed = 0
     while True:
-        position = view.max_tracking_id(application.name) or 0
+        position = view.max_tracking_id(name) or 0
         notifications = application.recorder.select_notifications(
             start=position,
             limit=batch_size,
@@ -431,9 +445,48 @@ def catch_up(
         for notification in notifications:
             rows.extend(projection.rows_for(application.mapper.to_domain_event(notification)))
         try:
-            projection.apply(rows, Tracking(application.name, notifications[-1].id))
+            projection.apply(rows, Tracking(name, notifications[-1].id))
         except IntegrityError:
             continue
         processed += len(notifications)
         if progress is not None:
             progress(len(notifications))
+
+
+CatchUp = Callable[..., int]  # `catch_up`, or a store's wrapper of it that retries write conflicts
+REBUILD_ATTEMPTS = 20
+
+
+class RebuildOvertaken(Exception):
+    """The read model kept being projected past the rebuild: it was not swapped."""
+
+
+def rebuild(
+    application: Application[Any],
+    projection: ReadModelProjection,
+    batch_size: int = CATCH_UP_BATCH,
+    progress: Callable[[int], None] | None = None,
+    catch_up_with: CatchUp = catch_up,
+) -> int:
+    """Project the whole log into a spare view while the read model keeps serving (and being
+    projected), then swap the spare in, in one transaction: a reader sees the old read model or the
+    new, never a part of one. If the read model got further meanwhile, the spare catches up again
+    first. Return how many events were projected; `progress` gets the position reached."""
+    tracked_as = f"{application.name} rebuild"
+    spare = projection.into(projection.view.spare(tracked_as))
+
+    def advanced(_batch: int) -> None:
+        if progress is not None:
+            progress(spare.view.max_tracking_id(tracked_as) or 0)
+
+    processed = 0
+    for _attempt in range(REBUILD_ATTEMPTS):
+        processed += catch_up_with(
+            application, spare, batch_size=batch_size, progress=advanced, tracked_as=tracked_as
+        )
+        fingerprint = spare.derivation.fingerprint
+        if projection.view.swap_in_spare(tracked_as, application.name, fingerprint):
+            return processed
+    raise RebuildOvertaken(
+        f"the read model was projected further than the rebuild {REBUILD_ATTEMPTS} times"
+    )

@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, EnvType
 
 from application.audit_trail import AuditTrail
 from application.commands import CaseCommand, Command, OpenCase, TakeDecision, created_member_id
@@ -108,6 +109,17 @@ class NareisApplication(Application[UUID]):
         self.read_model: ReadModelView | None = None
         self._commit_listeners: list[Callable[[], None]] = []
 
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """The library's settings from `env` alone. The library would merge the process's
+        environment in, so that `NAREIS_SQLITE_DBNAME`, `POSTGRES_HOST` or `CIPHER_TOPIC` there
+        would silently choose another database or format (API.md: only the README's settings
+        configure Nareis); the composition root passes every setting it means."""
+        settings = dict(type(self).env)
+        if type(self).is_snapshotting_enabled or type(self).snapshotting_intervals:
+            settings["IS_SNAPSHOTTING_ENABLED"] = "y"
+        settings.update(env or {})
+        return Environment(name, settings)
+
     def construct_snapshot_store(self) -> EventStore[UUID]:
         recorder = self.factory.aggregate_recorder(purpose=f"snapshots_v{SNAPSHOT_SCHEMA_VERSION}")
         return self.factory.event_store(mapper=self.mapper, recorder=recorder)
@@ -122,7 +134,10 @@ class NareisApplication(Application[UUID]):
 
     def _notify(self, recordings: list[Any]) -> None:
         for listener in self._commit_listeners:
-            listener()
+            try:
+                listener()
+            except Exception as error:  # after the commit: see `_take_snapshots`
+                _log_work_after_commit_failed("waking a commit listener", error)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         # A snapshot follows the commit: a failure here must neither turn a recorded command into
@@ -130,8 +145,8 @@ class NareisApplication(Application[UUID]):
         # it as if another writer had won. Without this snapshot, loading replays a few more events.
         try:
             super()._take_snapshots(processing_event)
-        except Exception:
-            log.exception("taking a snapshot after a recorded command failed")
+        except Exception as error:
+            _log_work_after_commit_failed("taking a snapshot", error)
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -404,6 +419,12 @@ class NareisApplication(Application[UUID]):
             return UUID(case_id)
         except (ValueError, TypeError, AttributeError):
             raise CaseNotFound(case_id) from None
+
+
+def _log_work_after_commit_failed(work: str, error: Exception) -> None:
+    # One line, no traceback: a store refusing a write (a full disk) is a fault of operation.
+    detail = " ".join(str(error).split())
+    log.warning("%s after a recorded command failed (%s: %s)", work, type(error).__name__, detail)
 
 
 def _grant_noted(command: Command, reading: GrantReading | None) -> Sequence[Aggregate]:

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import typer
 from rich.console import Console
@@ -27,6 +26,7 @@ from application.projections import CATCH_UP_BATCH, CaseListFilter
 from domain.errors import NareisError
 from infrastructure.api import mapping
 from infrastructure.composition import Nareis, build
+from infrastructure.persistence import redacted
 from infrastructure.projection_worker import catch_up_despite_conflicts
 from infrastructure.settings import ConfigurationError, Settings, format_api_tokens
 from infrastructure.terminal import cell, json_line, shown
@@ -73,11 +73,7 @@ def serve(
     if workers > 1 and settings.database_url.startswith("memory:"):
         typer.echo("nareis: --workers needs a database the workers share, not memory://", err=True)
         raise typer.Exit(2)
-    try:
-        nareis = build(settings)
-    except ConfigurationError as error:
-        typer.echo(f"nareis: {error}", err=True)
-        raise typer.Exit(2) from None
+    nareis = _build(settings)
     if settings.tokens_generated:
         token = next(iter(settings.tokens))
         typer.echo(f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token}", err=True)
@@ -127,12 +123,7 @@ def demo() -> None:
     """Fill the database with example cases and print each member's deadline and eligibility."""
     from infrastructure.demo import run_demo
 
-    settings = _settings()
-    try:
-        nareis = build(settings)
-    except ConfigurationError as error:
-        typer.echo(f"nareis: {error}", err=True)
-        raise typer.Exit(2) from None
+    nareis = _open()
     try:
         run_demo(nareis)
     finally:
@@ -140,8 +131,14 @@ def demo() -> None:
 
 
 def _open() -> Nareis:
+    return _build(_settings())
+
+
+def _build(settings: Settings) -> Nareis:
+    """The system on `settings`; a setting or a database that cannot be used stops the command
+    with one line and exit status 2 (API.md, "Starting it")."""
     try:
-        return build(_settings())
+        return build(settings)
     except ConfigurationError as error:
         typer.echo(f"nareis: {error}", err=True)
         raise typer.Exit(2) from None
@@ -344,13 +341,34 @@ def _catch_up_with_progress(
 
 
 @cli.command()
-def rebuild() -> None:
-    """Drop the read model and rebuild it from the event log, with progress and events/s."""
+def rebuild(
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Events per transaction")
+    ] = CATCH_UP_BATCH,
+) -> None:
+    """Rebuild the read model from the event log, with progress and events/s, into tables beside
+    the read model, which keeps serving until the rebuilt one replaces it in one transaction."""
     nareis = _open()
     console = Console(stderr=True)
     try:
-        nareis.read_model.view.clear()  # empty, so derived with this start's data from here on
-        _catch_up_with_progress(nareis, console, "rebuilding the read model")
+        total = nareis.application.recorder.max_notification_id() or 0
+        started = time.perf_counter()
+        with _events_progress(console) as progress:
+            task = progress.add_task("rebuilding the read model", total=total, rate="")
+
+            def advance(position: int) -> None:
+                nonlocal total
+                total = max(total, position)  # commands keep coming: the log's end moves on
+                rate = position / max(time.perf_counter() - started, 1e-9)
+                progress.update(task, completed=position, total=total, rate=f"{rate:,.0f} events/s")
+
+            processed = nareis.rebuild(batch_size, advance)
+            progress.update(task, completed=total)
+        elapsed = time.perf_counter() - started
+        console.print(
+            f"rebuilt the read model: {processed:,} events in {elapsed:.1f} s "
+            f"({processed / max(elapsed, 1e-9):,.0f} events/s), swapped in"
+        )
     finally:
         nareis.close()
 
@@ -512,7 +530,7 @@ def _progress_bars(progress: Progress) -> Callable[[str, int, int], None]:
 
 
 def _project_target(to_url: str, console: Console, verify: bool) -> None:
-    nareis = build(Settings(database_url=to_url))
+    nareis = _build(Settings(database_url=to_url))
     try:
         _catch_up_with_progress(nareis, console, "projecting the read model")
         if verify and (differences := _verify_with_progress(nareis, console)):
@@ -521,14 +539,6 @@ def _project_target(to_url: str, console: Console, verify: bool) -> None:
     finally:
         nareis.close()
     typer.echo(f"moved to {redacted(to_url)}" + (": verified" if verify else ""))
-
-
-def redacted(url: str) -> str:
-    """A database URL without its password, to print."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 @cli.command("seed-load")

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.persistence import InfrastructureFactory, PersistenceError
 from eventsourcing.utils import Environment
 
 from application.permit_index import ensure_permit_index
 from application.ports import Clock
-from application.projections import Progress, ReadModelProjection, catch_up
+from application.projections import (
+    CATCH_UP_BATCH,
+    Progress,
+    ReadModelProjection,
+    catch_up,
+    rebuild,
+)
 from application.service import NareisApplication
 from domain.calendar import ATW_CALENDAR, AtwCalendar
 from infrastructure.election import ElectionFactory, Leadership, election_for
-from infrastructure.persistence import environment_for, read_model_class_for
-from infrastructure.projection_worker import ProjectionWorker
+from infrastructure.errors import DatabaseUnusable
+from infrastructure.persistence import environment_for, read_model_class_for, redacted
+from infrastructure.projection_worker import ProjectionWorker, catch_up_despite_conflicts
 from infrastructure.settings import Settings
 from infrastructure.sqlite_read_model import SQLiteReadModel
+from infrastructure.store_check import check_database, without_password
 from infrastructure.wakeups import CommitListener, commit_listener
 
 
@@ -41,6 +51,19 @@ class Nareis:
         """Bring every projection up to date now (tools and tests; the worker does it in serve)."""
         self.rederive()
         return catch_up(self.application, self.read_model)
+
+    def rebuild(
+        self, batch_size: int = CATCH_UP_BATCH, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Rebuild the read model from the event log beside the one that serves, then swap them
+        in one transaction (`application.projections.rebuild`); how many events it projected."""
+        return rebuild(
+            self.application,
+            self.read_model,
+            batch_size=batch_size,
+            progress=progress,
+            catch_up_with=catch_up_despite_conflicts,
+        )
 
     def leadership(self) -> Leadership:
         """This process's vote in the election of the one process that projects (the API
@@ -86,26 +109,46 @@ def build(
     clock: Clock | None = None,
     calendar: AtwCalendar = ATW_CALENDAR,
     elect: ElectionFactory = election_for,
+    *,
+    check: bool = True,
 ) -> Nareis:
     """The system on `settings`; `calendar` (default: the packaged Atw data) decides where terms
     end, in the queries on a case and in the read model alike; `elect` gives, for the database
-    URL, the election of the process that projects."""
-    environment = environment_for(
-        settings.database_url, settings.database_pool_size, settings.database_max_overflow
-    )
-    application = NareisApplication(environment, clock=clock, calendar=calendar)
-    view = application.factory.tracking_recorder(read_model_class_for(settings.database_url))
-    application.dependent_permits = view
-    application.read_model = view
-    ensure_permit_index(application)  # a database from before the index: built once, here
+    URL, the election of the process that projects. The database is checked first
+    (`store_check`: `DatabaseUnusable` if it cannot be used) unless `check` is false (the worker
+    processes of `serve --workers`, whose parent has just checked it)."""
+    with _opening(settings, check):
+        application = NareisApplication(_environment(settings), clock=clock, calendar=calendar)
+        view = application.factory.tracking_recorder(read_model_class_for(settings.database_url))
+        application.dependent_permits = view
+        application.read_model = view
+        ensure_permit_index(application)  # a database from before the index: built once, here
     return Nareis(settings, application, ReadModelProjection(view, calendar), elect=elect)
 
 
 def open_event_store(settings: Settings) -> NareisApplication:
-    """The event store of `settings` alone: no read model, and no index built into an empty
-    log (to copy another store's log into it)."""
-    return NareisApplication(
-        environment_for(
-            settings.database_url, settings.database_pool_size, settings.database_max_overflow
-        )
+    """The event store of `settings` alone, checked first: no read model, and no index built
+    into an empty log (to copy another store's log into it)."""
+    with _opening(settings, check=True):
+        return NareisApplication(_environment(settings))
+
+
+def _environment(settings: Settings) -> dict[str, str]:
+    return environment_for(
+        settings.database_url, settings.database_pool_size, settings.database_max_overflow
     )
+
+
+@contextmanager
+def _opening(settings: Settings, check: bool) -> Iterator[None]:
+    """Check the database, then open it: whatever the store refuses while opening (a server that
+    went away since the check) is `DatabaseUnusable` too, naming the database."""
+    if check:
+        check_database(settings.database_url)
+    try:
+        yield
+    except PersistenceError as error:
+        database = redacted(settings.database_url)
+        raise DatabaseUnusable(
+            database, without_password(str(error), settings.database_url)
+        ) from error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 from uuid import uuid4
 
 from eventsourcing.utils import get_topic
@@ -72,7 +72,7 @@ def environment_for(
     `pool_size` connections open and opens up to `max_overflow` more under load."""
     parts = urlsplit(database_url)
     if parts.scheme == "sqlite":
-        path = database_url[len("sqlite:///") :] if database_url.startswith("sqlite:///") else ""
+        path = sqlite_path(database_url)
         if not path:
             raise ConfigurationError(
                 f"NAREIS_DATABASE_URL {database_url!r}: use sqlite:///PATH, e.g. sqlite:///./nareis.db"
@@ -88,3 +88,16 @@ def environment_for(
         f"NAREIS_DATABASE_URL scheme {parts.scheme or database_url!r} is not one of "
         "sqlite:///PATH, memory://, postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
     )
+
+
+def sqlite_path(database_url: str) -> str:
+    """The file of a `sqlite:///PATH` URL ("" for another URL)."""
+    return database_url[len("sqlite:///") :] if database_url.startswith("sqlite:///") else ""
+
+
+def redacted(url: str) -> str:
+    """A database URL without its password, to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))

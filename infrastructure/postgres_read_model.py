@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,7 @@ from psycopg import Cursor
 from infrastructure.read_model_sql import SQLReadModel
 from infrastructure.sql_dialect import POSTGRES, TranslatingCursor
 
+READERS_WAIT_SECONDS = 30
 # Any constant will do: it only has to be the same in every process that creates the tables.
 CREATE_TABLES_LOCK = 0x4E415245_49530001
 
@@ -47,9 +49,7 @@ class PostgresReadModel(PostgresTrackingRecorder, SQLReadModel):
         # API processes starting at once would otherwise race in CREATE TABLE IF NOT EXISTS.
         curs.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_TABLES_LOCK,))
         super()._create_table(curs)
-        self._create_read_model(
-            TranslatingCursor(curs.connection.cursor(row_factory=record_row), self.dialect)
-        )
+        self._create_read_model(self._cursor(curs.connection.cursor(row_factory=record_row)))
 
     @contextmanager
     def _transaction(self, *, commit: bool) -> Iterator[TranslatingCursor]:
@@ -58,4 +58,26 @@ class PostgresReadModel(PostgresTrackingRecorder, SQLReadModel):
             if not commit:
                 # Every statement of an answer reads the same snapshot, as on SQLite.
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield TranslatingCursor(cursor, self.dialect)
+            yield self._cursor(cursor)
+
+    def _wait_for_readers_of_replaced_tables(self) -> None:
+        """A PostgreSQL reader finds tables by name when it first reads them, so a transaction
+        that read the swapped row before the swap could still turn to a replaced table: wait
+        until every transaction older than the swap has ended (at most READERS_WAIT_SECONDS)."""
+        with self.datastore.get_connection() as conn:
+            cursor = conn.cursor(row_factory=record_row)
+            swapped_at = cursor.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
+            deadline = time.monotonic() + READERS_WAIT_SECONDS
+            while _transactions_older_than(cursor, swapped_at) and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+
+def _transactions_older_than(cursor: Cursor[Any], instant: Any) -> bool:
+    """Whether another session of this database is in a transaction that began before `instant`."""
+    return bool(
+        cursor.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND xact_start < %s LIMIT 1",
+            (instant,),
+        ).fetchone()
+    )

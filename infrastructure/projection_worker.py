@@ -29,6 +29,7 @@ from eventsourcing.persistence import OperationalError
 
 from application.projections import CATCH_UP_BATCH, ReadModelProjection, catch_up
 from infrastructure.election import Leadership
+from infrastructure.storage_faults import one_line, storage_fault
 
 log = logging.getLogger("nareis.projections")
 
@@ -48,6 +49,7 @@ def catch_up_despite_conflicts(
     projection: ReadModelProjection,
     batch_size: int = CATCH_UP_BATCH,
     progress: Callable[[int], None] | None = None,
+    tracked_as: str | None = None,
 ) -> int:
     """`catch_up`, tried again (after a few milliseconds) when another process's write got in
     the way of a batch; how many events it applied."""
@@ -61,7 +63,13 @@ def catch_up_despite_conflicts(
 
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
-            catch_up(application, projection, batch_size=batch_size, progress=count)
+            catch_up(
+                application,
+                projection,
+                batch_size=batch_size,
+                progress=count,
+                tracked_as=tracked_as,
+            )
             break
         except OperationalError as error:
             if attempt == CONFLICT_ATTEMPTS or not is_write_conflict(error):
@@ -83,6 +91,7 @@ class ProjectionWorker:
         self.poll_seconds = poll_seconds
         self.leadership = leadership
         self.leading: bool | None = None  # None until the first round asked
+        self._store_failing = False
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,8 +124,22 @@ class ProjectionWorker:
         try:
             if self._elected():
                 catch_up_despite_conflicts(self.application, self.projection)
-        except Exception:  # keep the worker alive; the next round resumes from tracking
+            self._store_failing = False
+        except Exception as error:  # keep the worker alive; the next round resumes from tracking
+            self._failed(error)
+
+    def _failed(self, error: Exception) -> None:
+        """A bug is logged with its traceback each time; the store refusing writes (a full disk)
+        in one line, once until a round succeeds again."""
+        if storage_fault(error) is None:
             log.exception("projection %s failed to catch up; retrying", self.projection.name)
+        elif not self._store_failing:
+            self._store_failing = True
+            log.warning(
+                "projection %s: the store failed (%s); retrying every round",
+                self.projection.name,
+                one_line(error),
+            )
 
     def _elected(self) -> bool:
         leading = self.leadership.try_lead()

@@ -11,17 +11,27 @@ while no correction has). No instant is reserved as a marker, so every `known_at
 means what it says. Instants are stored as fixed-width UTC text, so text order is time order.
 `rm_meta` holds the schema version (an older read model is dropped and rebuilt from the events) and
 the fingerprint of the calendar and policy data the derived dates were derived with.
+
+The tables exist in two sets, `rm_*` and `rm_b_*`; `rm_meta` names the one that is the read model
+(`TableSet`), and SQL is written with the first set's names. `nareis rebuild` projects the whole log
+into the other set while the read model keeps serving and being projected, then swaps them by
+changing that one row (`swap_in_spare`): a reader's transaction reads the row and the tables it names in
+one snapshot, so it sees the old model or the new, never a part of one, on either store.
 """
 
 from __future__ import annotations
 
+import copy
+import logging
+import re
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import PersistenceError, Tracking
 
 from application.projections import (
     CaseListFilter,
@@ -47,7 +57,12 @@ from infrastructure.sql_dialect import SCAN_HINT, Dialect, TranslatingCursor
 # Raise when a table or its meaning changes: a read model of another version is dropped and
 # rebuilt from the events (the projection's tracking position is reset with it).
 SCHEMA_VERSION = "3"
-SCHEMA, DERIVED_WITH = "schema_version", "derived_with"
+SCHEMA, DERIVED_WITH, LIVE_TABLES = "schema_version", "derived_with", "tables"
+TABLE_PREFIXES = {"a": "rm_", "b": "rm_b_"}  # the two sets of tables; "a" until a rebuild
+SPARE_OF = {"a": "b", "b": "a"}
+SET_TABLE_NAME = re.compile(r"\brm_(?!meta\b)")  # every read-model name but rm_meta's
+
+log = logging.getLogger("nareis.read_model")
 STAGES = tuple(str(stage) for stage in Stage)  # each is a WHEN of member_stage, below
 KNOWN = "recorded_at TEXT NOT NULL, superseded_at TEXT"
 
@@ -213,12 +228,44 @@ STATUS = (
 )
 
 
+@lru_cache(maxsize=1024)
+def named_in(sql: str, prefix: str) -> str:
+    """`sql`, written with the first set's names, naming the tables of the set of `prefix`."""
+    return sql if prefix == TABLE_PREFIXES["a"] else SET_TABLE_NAME.sub(prefix, sql)
+
+
+class TableSet:
+    """Names the tables a transaction works on: the read model's set, or the spare one (to
+    rebuild into). The set is read from `rm_meta` when the first statement naming a table is
+    translated, so a transaction can still write (take its lock) before it reads."""
+
+    def __init__(self, raw: Any, dialect: Dialect, spare: bool) -> None:
+        self.raw, self.dialect, self.spare = raw, dialect, spare
+        self.prefix: str | None = None
+
+    def __call__(self, sql: str) -> str:
+        if not SET_TABLE_NAME.search(sql):
+            return sql
+        if self.prefix is None:
+            self.prefix = TABLE_PREFIXES[self.name()]
+        return named_in(sql, self.prefix)
+
+    def name(self) -> str:
+        self.raw.execute(
+            self.dialect.query("SELECT value FROM rm_meta WHERE key = ?"), (LIVE_TABLES,)
+        )
+        row = self.raw.fetchone()
+        live = row[0] if row else "a"
+        return SPARE_OF[live] if self.spare else live
+
+
 class SQLReadModel(ReadModelView):
     """The read model's writes and queries, for any store that gives a `Dialect`, transactions
     (`_transaction`) and the library's `_insert_tracking` on the same cursor."""
 
     dialect: Dialect
     tracking_table_name: str
+    is_spare = False  # a view of the spare tables, to rebuild into (`spare`)
 
     @abstractmethod
     def _transaction(self, *, commit: bool) -> AbstractContextManager[TranslatingCursor]:
@@ -226,6 +273,14 @@ class SQLReadModel(ReadModelView):
 
     @abstractmethod
     def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
+
+    def _cursor(self, raw: Any) -> TranslatingCursor:
+        """The store's cursor taking Nareis's SQL, on this view's set of tables."""
+        return TranslatingCursor(raw, self.dialect, TableSet(raw, self.dialect, self.is_spare))
+
+    def _wait_for_readers_of_replaced_tables(self) -> None:
+        """After a swap, until no reader can still be reading the replaced tables (a store whose
+        readers keep their snapshot's tables, as SQLite's do, need not wait)."""
 
     def _create_read_model(self, c: TranslatingCursor) -> None:
         """The tables of this schema version (after dropping those of another version)."""
@@ -243,15 +298,15 @@ class SQLReadModel(ReadModelView):
             f"SELECT name FROM ({self.dialect.tables_catalog}) AS catalog "
             "WHERE name LIKE 'rm\\_%' ESCAPE '\\' AND name != 'rm_meta'"
         )
-        for (table,) in c.fetchall():
-            c.execute(f"DROP TABLE {table}")
+        for (table,) in c.fetchall():  # both sets, and tables of older schema versions
+            c.execute_verbatim(f"DROP TABLE {table}")
+        c.execute("DELETE FROM rm_meta")  # the first set is the read model's again
         for statement in (*TABLES.values(), *INDEXES):
             c.execute(self.dialect.ddl(statement))
         c.execute(
             f"DELETE FROM {self.tracking_table_name} WHERE application_name != ?",
             (self.table_migration_identifier,),
         )
-        c.execute("DELETE FROM rm_meta")
         self._set_meta(c, SCHEMA, SCHEMA_VERSION)
 
     @staticmethod
@@ -273,7 +328,8 @@ class SQLReadModel(ReadModelView):
     def apply(self, rows: Sequence[Row], tracking: Tracking, derived_with: str) -> None:
         with self._transaction(commit=True) as c:
             self._take_write_lock(c)
-            self._check_derived_with(c, derived_with)
+            if not self.is_spare:  # a rebuild's rows are derived with one process's data
+                self._check_derived_with(c, derived_with)
             for row in rows:
                 self._WRITES[type(row)](self, c, row, sortable_instant(row.recorded_at))
             self._insert_tracking(c.raw, tracking)
@@ -406,9 +462,79 @@ class SQLReadModel(ReadModelView):
         PermitRow: _advance_member_state,
     }
 
-    def clear(self) -> None:
+    # --- rebuilding beside the read model ---------------------------------------------------------
+
+    def spare(self, tracked_as: str) -> SQLReadModel:
+        """The spare set of tables, emptied, as a view tracked under `tracked_as` (not derived
+        with any data until `swap_in_spare` says so)."""
+        spare = copy.copy(self)
+        spare.is_spare = True
+        with spare._transaction(commit=True) as c:
+            spare._take_write_lock(c)
+            spare._drop_tables(c)
+            for statement in (*TABLES.values(), *INDEXES):
+                c.execute(self.dialect.ddl(statement))
+            self._set_position(c, tracked_as, None)
+        return spare
+
+    def swap_in_spare(self, tracked_as: str, application_name: str, derived_with: str) -> bool:
+        """The spare tables become the read model, in one transaction, tracked where the spare
+        got to, unless the read model was projected further (False: catch the spare up first);
+        then the replaced tables are dropped."""
         with self._transaction(commit=True) as c:
-            self._reset(c)
+            self._take_write_lock(c)
+            rebuilt_to = self._position(c, tracked_as)
+            if (rebuilt_to or 0) < (self._position(c, application_name) or 0):
+                return False
+            live = TableSet(c.raw, self.dialect, spare=False).name()
+            self._set_meta(c, LIVE_TABLES, SPARE_OF[live])
+            self._set_meta(c, DERIVED_WITH, derived_with)
+            self._set_position(c, application_name, rebuilt_to)
+            self._set_position(c, tracked_as, None)
+        self._wait_for_readers_of_replaced_tables()
+        self._drop_replaced_tables()
+        return True
+
+    def _drop_replaced_tables(self) -> None:
+        """The spare set (the replaced tables, after a swap), one table per transaction: a table
+        an earlier reader still holds then waits alone. What cannot be dropped now is dropped
+        when the next rebuild empties the spare set."""
+        spare = copy.copy(self)
+        spare.is_spare = True
+        for table in TABLES:
+            try:
+                with spare._transaction(commit=True) as c:
+                    if self.dialect.bounded_lock_wait:
+                        c.execute(self.dialect.bounded_lock_wait)
+                    c.execute(f"DROP TABLE IF EXISTS {table}")
+            except PersistenceError as error:
+                log.warning(
+                    "the replaced table %s was left for the next rebuild (%s)", table, error
+                )
+
+    @staticmethod
+    def _drop_tables(c: TranslatingCursor) -> None:
+        for table in TABLES:
+            c.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _position(self, c: TranslatingCursor, application_name: str) -> int | None:
+        c.execute(
+            f"SELECT MAX(notification_id) FROM {self.tracking_table_name} "
+            "WHERE application_name = ?",
+            (application_name,),
+        )
+        return c.fetchone()[0]
+
+    def _set_position(
+        self, c: TranslatingCursor, application_name: str, position: int | None
+    ) -> None:
+        table = self.tracking_table_name
+        c.execute(f"DELETE FROM {table} WHERE application_name = ?", (application_name,))
+        if position is not None:
+            c.execute(
+                f"INSERT INTO {table} (application_name, notification_id) VALUES (?, ?)",
+                (application_name, position),
+            )
 
     # --- deriving again -------------------------------------------------------------------------
 
@@ -683,7 +809,10 @@ class SQLReadModel(ReadModelView):
     def dump(self) -> dict[str, list[tuple]]:
         with self._reading() as c:
             dumped = {}
-            for table in (*TABLES, "rm_meta"):
+            for table in TABLES:
                 c.execute(f"SELECT * FROM {table}")
                 dumped[table] = sorted((tuple(row) for row in c.fetchall()), key=repr)
+            # Which set of tables holds the rows is not part of what they say.
+            c.execute("SELECT * FROM rm_meta WHERE key != ?", (LIVE_TABLES,))
+            dumped["rm_meta"] = sorted((tuple(row) for row in c.fetchall()), key=repr)
             return dumped

@@ -7,7 +7,7 @@ Nareis's SQL is written once, with `?` and `:name` placeholders and SQLite's tab
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,6 +23,9 @@ class Dialect:
 
     scratch_table: str  # the name of a temporary table `rm_derived`, for UPDATE ... FROM
     tables_catalog: str  # a query with a column `name`: the tables of the current schema
+    # A statement that bounds how long the transaction waits for a lock ("" where the store's
+    # connection already bounds it, as SQLite's busy timeout does).
+    bounded_lock_wait: str = ""
 
     def query(self, sql: str) -> str:
         """`sql` (written with `?` and `:name` placeholders) as this store takes it."""
@@ -61,23 +64,35 @@ SQLITE = SQLiteDialect(
     tables_catalog="SELECT name FROM sqlite_master WHERE type = 'table'",
 )
 POSTGRES = PostgresDialect(
+    bounded_lock_wait="SET LOCAL lock_timeout = '10s'",
     scratch_table="pg_temp.rm_derived",
     tables_catalog="SELECT table_name AS name FROM information_schema.tables "
     "WHERE table_schema = current_schema()",
 )
 
 
-class TranslatingCursor:
-    """A store's cursor that takes Nareis's SQL and translates it with the store's dialect."""
+def _as_written(sql: str) -> str:
+    return sql
 
-    def __init__(self, raw: Any, dialect: Dialect) -> None:
-        self.raw, self.dialect = raw, dialect
+
+class TranslatingCursor:
+    """A store's cursor that takes Nareis's SQL and translates it with the store's dialect, after
+    `rename` has named the tables the transaction works on (see read_model_sql.TableSet)."""
+
+    def __init__(
+        self, raw: Any, dialect: Dialect, rename: Callable[[str], str] = _as_written
+    ) -> None:
+        self.raw, self.dialect, self.rename = raw, dialect, rename
 
     def execute(self, sql: str, params: Params = ()) -> Any:
+        return self.raw.execute(self.dialect.query(self.rename(sql)), params)
+
+    def execute_verbatim(self, sql: str, params: Params = ()) -> Any:
+        """`sql` naming tables as the store's catalog names them (not renamed)."""
         return self.raw.execute(self.dialect.query(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
-        return self.raw.executemany(self.dialect.query(sql), rows)
+        return self.raw.executemany(self.dialect.query(self.rename(sql)), rows)
 
     def fetchone(self) -> Any:
         return self.raw.fetchone()

@@ -17,10 +17,11 @@ class SQLiteReadModel(SQLiteTrackingRecorder, SQLReadModel):
 
     def _create_table(self, c: SQLiteCursor) -> None:
         super()._create_table(c)
-        self._create_read_model(TranslatingCursor(c, self.dialect))
+        self._create_read_model(self._cursor(c))
 
     @contextmanager
     def _transaction(self, *, commit: bool) -> Iterator[TranslatingCursor]:
-        # A read transaction on SQLite reads one snapshot of the file until it ends.
+        # A read transaction on SQLite reads one snapshot of the file until it ends, the tables
+        # a swap replaced and dropped meanwhile included.
         with self.datastore.transaction(commit=commit) as c:
-            yield TranslatingCursor(c, self.dialect)
+            yield self._cursor(c)

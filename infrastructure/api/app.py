@@ -155,7 +155,7 @@ def create_app_from_environment() -> FastAPI:
     (and re-derived the read model for) before it started the workers."""
     configure_logging()
     settings = Settings.from_environment()
-    nareis = build(settings)
+    nareis = build(settings, check=False)  # the parent process checked the database
     if settings.projections_in_process:
         nareis.start_projections()  # only the elected worker's projections catch up
     return create_app(nareis, settings.tokens, close_on_shutdown=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -27,6 +28,8 @@ from domain.errors import (
 )
 from infrastructure.api.request_log import current_request_id
 from infrastructure.api.routing import allowed_methods
+from infrastructure.errors import StorageUnavailable
+from infrastructure.storage_faults import one_line, storage_fault
 
 log = logging.getLogger("nareis.api")
 
@@ -40,6 +43,7 @@ STATUS_BY_ERROR: tuple[tuple[type[NareisError], int], ...] = (
     (CommandRefused, 409),
     (ConcurrencyConflict, 409),
     (IdempotencyKeyReused, 409),
+    (StorageUnavailable, 503),
 )
 
 # Bad input found while parsing the body: pydantic's error types that are a reason of their own,
@@ -202,8 +206,20 @@ def unexpected(scope: Scope, error: Exception) -> JSONResponse:
     return problem(500, "An unexpected error occurred; it has been logged.")
 
 
+async def _on_store_error(request: Request, error: PersistenceError) -> JSONResponse:
+    """The store could not read or write now: 503, logged in one line. Answered here rather than
+    as an unexpected error, whose answer closes the connection (the server re-raises after it),
+    so the client's keep-alive connection stays usable for the reads that still work."""
+    fault = storage_fault(error)
+    if fault is None:
+        return unexpected(request.scope, error)
+    log.warning("%s %s: the store failed (%s)", request.method, request.url.path, one_line(error))
+    return await _on_nareis_error(request, fault)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NareisError, _on_nareis_error)  # type: ignore[arg-type]
+    app.add_exception_handler(PersistenceError, _on_store_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
 
@@ -219,6 +235,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         412: "If-Match is not the case's current version; nothing was recorded",
         413: "The request body is larger than 1 MB",
         422: "Bad input: `errors` lists each field and what is wrong with it",
+        503: "The database cannot be used now (a full disk, say); nothing was recorded",
     }
     return {
         status: {
@@ -275,5 +292,5 @@ def command_answered(status: int = 200, *, location: bool = False) -> dict[int |
     }
 
 
-READ_PROBLEMS = problem_responses(401, 404, 422)
-COMMAND_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 413, 422)
+READ_PROBLEMS = problem_responses(401, 404, 422, 503)
+COMMAND_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 413, 422, 503)

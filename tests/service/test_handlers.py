@@ -426,6 +426,19 @@ def test_a_snapshot_that_fails_after_the_commit_neither_fails_nor_repeats_the_co
     assert len(events_of(app, case_id)) == 50
 
 
+def test_a_commit_listener_that_fails_neither_fails_nor_repeats_the_command(
+    app: NareisApplication,
+):
+    case_id, member_id = registered(app)
+
+    def broken_listener() -> None:
+        raise OSError("the projection worker could not be woken")
+
+    app.on_commit(broken_listener)
+    version = app.execute(a_document(case_id, member_id), ALICE).version
+    assert len(events_of(app, case_id)) == version
+
+
 def test_a_permit_under_the_sponsors_v_number_saved_during_a_grant_makes_it_checked_again():
     # The real index: the rival issues a dependent permit to a member whose V-number is this
     # case's sponsor's, between the decision's read of the index and its save.

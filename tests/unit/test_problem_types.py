@@ -35,6 +35,7 @@ from infrastructure.api.problems import (
     input_error_of,
     problem_types,
 )
+from infrastructure.errors import StorageUnavailable
 
 
 def test_every_refusal_reason_has_a_problem_type_of_its_own() -> None:
@@ -62,6 +63,7 @@ def test_every_refusal_reason_has_a_problem_type_of_its_own() -> None:
         (IdempotencyKeyReused, 409),
         (InvalidIfMatch, 422),
         (InvalidIdempotencyKey, 422),
+        (StorageUnavailable, 503),
     ],
 )
 def test_each_reason_is_listed_with_its_status(error: type, status: int) -> None:
@@ -71,7 +73,7 @@ def test_each_reason_is_listed_with_its_status(error: type, status: int) -> None
 def test_the_problem_types_name_no_base_class_that_is_never_raised() -> None:
     codes = {code for code, _, _ in problem_types()}
     never_raised = {"command-refused", "already-recorded", "date-out-of-order", "not-found"}
-    assert not codes & (never_raised | {"application-error"})
+    assert not codes & (never_raised | {"application-error", "infrastructure-error"})
 
 
 @pytest.mark.parametrize(
