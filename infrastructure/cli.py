@@ -88,6 +88,13 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
+# uvicorn's supervisor kills a worker that does not answer its health ping in time (5 s by default)
+# and starts another. A starting worker answers only once its interpreter has imported Nareis: on
+# a busy machine that takes longer, so each new worker was killed while starting, and a restart
+# after a crash, under load, did not answer within 20 s (tests/e2e/test_crash_safety.py).
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """`workers` uvicorn processes, each building the app from the environment it inherits."""
     import uvicorn
@@ -103,6 +110,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
         port=port,
         log_level="info",
         log_config=_log_config_naming_the_process(),
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
