@@ -28,9 +28,15 @@ from tests.stores import events_table, is_sqlite
 DATABASE_URL = os.environ["FUZZ_DATABASE_URL"]
 COUNT_EVENTS = f"SELECT COUNT(*) FROM {events_table(DATABASE_URL)}"
 
-# One connection for the whole run, each statement its own transaction (it sees every commit).
+# One connection for the whole run, each statement its own transaction (it sees every commit); the
+# hooks run in schemathesis's worker thread, one request at a time.
 _connection: Any = (
-    sqlite3.connect(DATABASE_URL.removeprefix("sqlite:///"), timeout=10, isolation_level=None)
+    sqlite3.connect(
+        DATABASE_URL.removeprefix("sqlite:///"),
+        timeout=10,
+        isolation_level=None,
+        check_same_thread=False,
+    )
     if is_sqlite(DATABASE_URL)
     else psycopg.connect(DATABASE_URL, autocommit=True)
 )
