@@ -38,6 +38,7 @@ import pytest
 from tests.e2e.support import (
     CASEWORKER_TOKEN,
     NAREIS,
+    STARTUP_SECONDS,
     SUBMITTED_ON,
     Server,
     child_body,
@@ -169,8 +170,8 @@ def _next_command(load: Load, rng: random.Random, client: int, number: int) -> C
 def _send(load: Load, client: httpx.Client, command: Command) -> None:
     """Send `command` until it is answered; a command without a key only once."""
     while not load.stop.is_set() or command.key is not None:
-        if not load.up.wait(timeout=SEGMENT_SECONDS):
-            load.problems.append(f"the server was not back within {SEGMENT_SECONDS} s")
+        if not load.up.wait(timeout=STARTUP_SECONDS + SEGMENT_SECONDS):
+            load.problems.append("the server was not back in time")
             return
         start = load.server.starts
         try:
