@@ -34,7 +34,7 @@ NAREIS = Path(sys.executable).parent / "nareis"
 CASEWORKER_TOKEN = "cw-token-of-the-e2e-suite"
 AUDITOR_TOKEN = "au-token-of-the-e2e-suite"
 API_TOKENS = f"{CASEWORKER_TOKEN}=caseworker:alice,{AUDITOR_TOKEN}=auditor:bob"
-STARTUP_SECONDS = 60.0  # a busy 2-core machine starting 4 workers needs more than 20 s
+STARTUP_SECONDS = 60.0  # a deadline: `serve --workers 4` on a busy 2-core machine takes over 20 s
 PROBLEM_JSON = "application/problem+json"
 
 # 2025-11-30 + 3 months = Saturday 2026-02-28, so the term ends on Monday 2026-03-02 (DOMAIN.md).
