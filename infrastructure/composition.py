@@ -12,6 +12,7 @@ from application.ports import Clock
 from application.projections import Progress, ReadModelProjection, catch_up
 from application.service import NareisApplication
 from domain.calendar import ATW_CALENDAR, AtwCalendar
+from infrastructure.chained_events import attach_chain
 from infrastructure.election import ElectionFactory, Leadership, election_for
 from infrastructure.persistence import environment_for, read_model_class_for
 from infrastructure.projection_worker import ProjectionWorker
@@ -94,6 +95,7 @@ def build(
         settings.database_url, settings.database_pool_size, settings.database_max_overflow
     )
     application = NareisApplication(environment, clock=clock, calendar=calendar)
+    attach_chain(application, settings.chain_key)
     view = application.factory.tracking_recorder(read_model_class_for(settings.database_url))
     application.dependent_permits = view
     application.read_model = view
@@ -104,8 +106,10 @@ def build(
 def open_event_store(settings: Settings) -> NareisApplication:
     """The event store of `settings` alone: no read model, and no index built into an empty
     log (to copy another store's log into it)."""
-    return NareisApplication(
+    application = NareisApplication(
         environment_for(
             settings.database_url, settings.database_pool_size, settings.database_max_overflow
         )
     )
+    attach_chain(application, settings.chain_key)
+    return application

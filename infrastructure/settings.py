@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Mapping
@@ -37,6 +38,8 @@ class Settings:
     # PostgreSQL: connections each process keeps open, and how many more it may open under load.
     database_pool_size: int = 10
     database_max_overflow: int = 20
+    # The key of the tamper-evident chain of stored events; None: the documented unkeyed mode.
+    chain_key: bytes | None = None
 
     @classmethod
     def from_environment(
@@ -56,6 +59,7 @@ class Settings:
             projections_in_process=_projections_mode(env.get("NAREIS_PROJECTIONS", "")),
             database_pool_size=_whole_number(env, "NAREIS_DATABASE_POOL_SIZE", 10, least=1),
             database_max_overflow=_whole_number(env, "NAREIS_DATABASE_MAX_OVERFLOW", 20, least=0),
+            chain_key=parse_chain_key(env.get("NAREIS_CHAIN_KEY", "")),
         )
 
 
@@ -112,3 +116,19 @@ def _projections_mode(value: str) -> bool:
             f"NAREIS_PROJECTIONS must be 'in-process' (the default) or 'external', not {value!r}"
         )
     return mode == "in-process"
+
+
+def parse_chain_key(value: str) -> bytes | None:
+    """`NAREIS_CHAIN_KEY`: base64 of 32 random bytes (unset: None). Errors never repeat it."""
+    if not value.strip():
+        return None
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ConfigurationError(
+            "NAREIS_CHAIN_KEY must be base64 of 32 random bytes, e.g. the output of "
+            "python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
+        )
+    return key
