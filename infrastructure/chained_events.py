@@ -81,35 +81,43 @@ class ChainedEvents:
         self.ensure_chain_log()
 
     def ensure_chain_log(self) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            self._lock_events_to_start_chain(c)
-            # A write first: on SQLite it takes the write lock before the log is counted.
-            c.execute(
-                "INSERT INTO event_chain_log (id, key_id, legacy_last_position, legacy_events, "
-                "chained_events, seal) VALUES (1, '', 0, 0, 0, '') ON CONFLICT (id) DO NOTHING"
-            )
+        with self.datastore.transaction(commit=False) as c:
             record = self._chain_log(c)
-            assert record is not None
-            if record.seal == "":
-                self._start_chain_log(c)
-            elif record.key_id != self.chain.key_id:
-                raise ChainKeyMismatch(
-                    f"the event chain of this database was written with another key (key id "
-                    f"{record.key_id}, this one's {self.chain.key_id}; see NAREIS_CHAIN_KEY), "
-                    "or its log record was altered"
-                )
+        if record is None:  # only then a write: a read-only copy can be verified
+            record = self._start_chain_log()
+        if record is not None and record.key_id != self.chain.key_id:
+            raise ChainKeyMismatch(
+                f"the event chain of this database was written with another key (key id "
+                f"{record.key_id}, this one's {self.chain.key_id}; see NAREIS_CHAIN_KEY), "
+                "or its log record was altered"
+            )
         self._chain_log_checked = True
 
     def _lock_events_to_start_chain(self, c: Any) -> None:
         """Keep writers out while the events stored before the chain are counted."""
 
-    def _start_chain_log(self, c: Any) -> None:
-        if self._first_row(c, "SELECT 1 AS found FROM event_hashes LIMIT 1") is not None:
-            # Hashes without a log record: it was removed. Making a new one would vouch for
-            # whatever is stored now; `nareis verify` reports it instead.
-            log.error("the event chain's log record is missing: run `nareis verify`")
-            c.execute("DELETE FROM event_chain_log WHERE id = 1")
-            return
+    def _start_chain_log(self) -> ChainLog | None:
+        """The log record, made now if no other process made it first: the events stored so far
+        have no chain. None if hash rows exist without it (it was removed)."""
+        with self.datastore.transaction(commit=True) as c:
+            self._lock_events_to_start_chain(c)
+            # A write first: on SQLite it takes the write lock before the events are counted.
+            c.execute(
+                "INSERT INTO event_chain_log (id, key_id, legacy_last_position, legacy_events, "
+                "chained_events, seal) VALUES (1, '', 0, 0, 0, '') ON CONFLICT (id) DO NOTHING"
+            )
+            record = self._chain_log(c)
+            if record is not None and record.seal != "":
+                return record
+            if self._first_row(c, "SELECT 1 AS found FROM event_hashes LIMIT 1") is not None:
+                # Making a new record would vouch for whatever is stored now; `nareis verify`
+                # reports the missing one instead.
+                log.error("the event chain's log record is missing: run `nareis verify`")
+                c.execute("DELETE FROM event_chain_log WHERE id = 1")
+                return None
+            return self._first_chain_log(c)
+
+    def _first_chain_log(self, c: Any) -> ChainLog:
         counted = self._first_row(
             c,
             f"SELECT MAX({self.position_column}) AS last, COUNT(*) AS events "
@@ -129,6 +137,7 @@ class ChainedEvents:
                 record.seal,
             ),
         )
+        return record
 
     def _ensure_chain_log_once(self) -> None:
         if not self._chain_log_checked:

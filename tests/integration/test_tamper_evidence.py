@@ -318,6 +318,16 @@ def test_an_altered_log_record_is_found(database_url: str):
     assert any("the chain's log record was altered" in line for line in found)
 
 
+def test_a_removed_log_record_is_found_and_not_made_again(database_url: str):
+    recorded_case(database_url)
+    sql_rows(database_url, "DELETE FROM event_chain_log")
+    assert findings(database_url) == [  # opening the system again made no new record
+        "the event log: the chain's log record was removed: every event without a hash row "
+        "is a finding"
+    ]
+    assert sql_rows(database_url, "SELECT COUNT(*) FROM event_chain_log") == [(0,)]
+
+
 # --- the key --------------------------------------------------------------------------------
 
 
