@@ -43,10 +43,10 @@ class ChainReport:
 
 @dataclass
 class Tally:
-    """Events counted on each side of the chain's start, to compare with the log record."""
+    """What the walk counted, to compare with the log record."""
 
-    before_chain: int = 0
-    since_chain: int = 0
+    before_chain: int = 0  # events stored before the chain started
+    chains: int = 0  # aggregates with chained events
 
 
 def verify_chain(
@@ -65,7 +65,7 @@ def verify_chain(
         report.findings.extend(audit.findings())
         report.unchained.extend(audit.unchained())
         tally.before_chain += audit.before_chain
-        tally.since_chain += audit.since_chain
+        tally.chains += audit.chained
     report.findings.extend(_removed_streams(recorder))
     if record is not None:
         report.findings.extend(tally_findings(record, tally))
@@ -106,12 +106,12 @@ def tally_findings(record: ChainLog, tally: Tally) -> Iterator[Finding]:
             f"{record.legacy_events} events were stored before the chain started, "
             f"{tally.before_chain} are there now: removed or inserted",
         )
-    if tally.since_chain != record.chained_events:
+    if tally.chains != record.chains:
         yield Finding(
             "the event log",
             None,
-            f"{record.chained_events} events were stored with the chain, "
-            f"{tally.since_chain} are there now: removed or inserted",
+            f"{record.chains} cases and other aggregates have had a chain, {tally.chains} are "
+            "there now: removed whole (events, hash rows and head), or inserted",
         )
 
 
@@ -146,7 +146,7 @@ class StreamAudit:
         self.subject = subject_of(rows[0])
         self._findings: list[Finding] = []
         self._unchained_versions: list[int] = []
-        self.before_chain = self.since_chain = 0
+        self.before_chain = 0
         self.chained = False
         # The hashes the next event may link to; None when a removed event's hash is unknown.
         self.previous: set[str] | None = {GENESIS}
@@ -176,7 +176,6 @@ class StreamAudit:
                 self.before_chain += 1
                 self._before_chain(row)
             else:
-                self.since_chain += 1
                 self._link(row)
         if self.chained or self.rows[0].head_version is not None:
             self._check_head()

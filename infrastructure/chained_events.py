@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +33,7 @@ def chain_tables(originator_id_type: str) -> list[str]:
         "CREATE TABLE IF NOT EXISTS event_chain_log ("
         "id INTEGER PRIMARY KEY CHECK (id = 1), key_id TEXT NOT NULL, "
         "legacy_last_position BIGINT NOT NULL, legacy_events BIGINT NOT NULL, "
-        "chained_events BIGINT NOT NULL, seal TEXT NOT NULL)",
+        "chains BIGINT NOT NULL, seal TEXT NOT NULL)",
     ]
 
 
@@ -45,6 +45,15 @@ def attach_chain(application: Any, key: bytes | None) -> None:
     except Exception:
         application.close()
         raise
+
+
+@dataclass
+class Links:
+    """What a write adds to the chain: hash rows, heads, and how many chains it starts."""
+
+    hash_rows: list[tuple[Any, int, str]] = field(default_factory=list)  # id, version, hash
+    heads: list[tuple[Any, int, str, str]] = field(default_factory=list)  # ... and seal
+    started: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ class ChainedEvents:
             # A write first: on SQLite it takes the write lock before the events are counted.
             c.execute(
                 "INSERT INTO event_chain_log (id, key_id, legacy_last_position, legacy_events, "
-                "chained_events, seal) VALUES (1, '', 0, 0, 0, '') ON CONFLICT (id) DO NOTHING"
+                "chains, seal) VALUES (1, '', 0, 0, 0, '') ON CONFLICT (id) DO NOTHING"
             )
             record = self._chain_log(c)
             if record is not None and record.seal != "":
@@ -127,13 +136,13 @@ class ChainedEvents:
         c.execute(
             self.dialect.query(
                 "UPDATE event_chain_log SET key_id = ?, legacy_last_position = ?, "
-                "legacy_events = ?, chained_events = ?, seal = ? WHERE id = 1"
+                "legacy_events = ?, chains = ?, seal = ? WHERE id = 1"
             ),
             (
                 record.key_id,
                 record.legacy_last_position,
                 record.legacy_events,
-                record.chained_events,
+                record.chains,
                 record.seal,
             ),
         )
@@ -143,36 +152,37 @@ class ChainedEvents:
         if not self._chain_log_checked:
             self.ensure_chain_log()
 
-    # --- writing, in the transaction of the events ---------------------------------------------
+    # --- writing, with the events --------------------------------------------------------------
 
     def _chain_stored_events(self, c: Any, stored_events: Sequence[StoredEvent]) -> None:
-        if not stored_events:
-            return
+        """The links of `stored_events`, read and written in their transaction `c`."""
+        if stored_events:
+            self._write_links(c, self._links(c, stored_events))
+
+    def _links(self, c: Any, stored_events: Sequence[StoredEvent]) -> Links:
+        """Each event's hash, from the head of its aggregate (read with `c`)."""
         by_originator = _by_originator(stored_events)
         heads = self._heads(c, list(by_originator))
-        hash_rows, new_heads = [], []
+        links = Links()
         for originator_id, events in by_originator.items():
             previous = self._previous_hash(c, originator_id, events[0], heads.get(originator_id))
+            links.started += previous == GENESIS
+            stored_id = self._stored_id(originator_id)
             for event in events:
                 previous = self.chain.link(
                     previous, originator_id, event.originator_version, event.topic, event.state
                 )
-                hash_rows.append(
-                    (self._stored_id(originator_id), event.originator_version, previous)
-                )
-            new_heads.append(
-                (
-                    self._stored_id(originator_id),
-                    events[-1].originator_version,
-                    previous,
-                    self.chain.seal_head(previous),
-                )
-            )
+                links.hash_rows.append((stored_id, event.originator_version, previous))
+            seal = self.chain.seal_head(previous)
+            links.heads.append((stored_id, events[-1].originator_version, previous, seal))
+        return links
+
+    def _write_links(self, c: Any, links: Links) -> None:
         c.executemany(
             self.dialect.query(
                 "INSERT INTO event_hashes (originator_id, originator_version, hash) VALUES (?, ?, ?)"
             ),
-            hash_rows,
+            links.hash_rows,
         )
         c.executemany(
             self.dialect.query(
@@ -181,9 +191,10 @@ class ChainedEvents:
                 "originator_version = excluded.originator_version, hash = excluded.hash, "
                 "seal = excluded.seal"
             ),
-            new_heads,
+            links.heads,
         )
-        self._count_chained_events(c, len(stored_events))
+        if links.started:
+            self._count_started_chains(c, links.started)
 
     def _heads(self, c: Any, originator_ids: list[UUID | str]) -> dict[UUID | str, Any]:
         stored_ids = {self._stored_id(o): o for o in originator_ids}
@@ -226,20 +237,18 @@ class ChainedEvents:
         )
         return c.fetchone() is not None
 
-    def _count_chained_events(self, c: Any, added: int) -> None:
+    def _count_started_chains(self, c: Any, started: int) -> None:
         record = self._chain_log(c)
         if record is None or not self.chain.log_is_sealed(record):
             # Never re-seal what was changed outside Nareis: `nareis verify` reports it.
             log.error("the event chain's log record is missing or altered: run `nareis verify`")
             return
         counted = self.chain.sealed_log(
-            record.legacy_last_position, record.legacy_events, record.chained_events + added
+            record.legacy_last_position, record.legacy_events, record.chains + started
         )
         c.execute(
-            self.dialect.query(
-                "UPDATE event_chain_log SET chained_events = ?, seal = ? WHERE id = 1"
-            ),
-            (counted.chained_events, counted.seal),
+            self.dialect.query("UPDATE event_chain_log SET chains = ?, seal = ? WHERE id = 1"),
+            (counted.chains, counted.seal),
         )
 
     # --- reading, for `nareis verify` ------------------------------------------------------------
@@ -251,7 +260,7 @@ class ChainedEvents:
     def _chain_log(self, c: Any) -> ChainLog | None:
         row = self._first_row(
             c,
-            "SELECT key_id, legacy_last_position, legacy_events, chained_events, seal "
+            "SELECT key_id, legacy_last_position, legacy_events, chains, seal "
             "FROM event_chain_log WHERE id = 1",
         )
         if row is None:
@@ -260,7 +269,7 @@ class ChainedEvents:
             str(row["key_id"]),
             int(row["legacy_last_position"]),
             int(row["legacy_events"]),
-            int(row["chained_events"]),
+            int(row["chains"]),
             str(row["seal"]),
         )
 

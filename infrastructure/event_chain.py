@@ -8,7 +8,8 @@ key cannot recompute a consistent chain after changing an event.
 Each aggregate also has a head (its last version and hash) with a seal, a second keyed hash of
 that last hash: a head cannot be rebuilt from the hash rows, so removing the last events shows.
 One log record, sealed too, keeps where the chain started in the event log, how many events were
-stored before it (they have no chain) and how many chained events have been stored since.
+stored before it (they have no chain) and how many aggregates have had a chain since: updated only
+when a chain starts (a new case), so an ordinary command does not write it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class ChainLog:
     key_id: str
     legacy_last_position: int  # events at or before this position in the log have no chain
     legacy_events: int  # how many there were (kept, so that one inserted there shows)
-    chained_events: int  # events stored since with a chain (so that a removed case shows)
+    chains: int  # aggregates whose chain has started (so that a case removed whole shows)
     seal: str
 
     def fields(self) -> bytes:
@@ -52,7 +53,7 @@ class ChainLog:
             self.key_id.encode()[:16],
             self.legacy_last_position,
             self.legacy_events,
-            self.chained_events,
+            self.chains,
         )
 
 
@@ -83,10 +84,8 @@ class EventChain:
     def seal_head(self, last_hash: str) -> str:
         return self._mac(b"head", bytes.fromhex(last_hash)).hex()
 
-    def sealed_log(
-        self, legacy_last_position: int, legacy_events: int, chained_events: int
-    ) -> ChainLog:
-        unsealed = ChainLog(self.key_id, legacy_last_position, legacy_events, chained_events, "")
+    def sealed_log(self, legacy_last_position: int, legacy_events: int, chains: int) -> ChainLog:
+        unsealed = ChainLog(self.key_id, legacy_last_position, legacy_events, chains, "")
         return replace(unsealed, seal=self._mac(b"log", unsealed.fields()).hex())
 
     def log_is_sealed(self, log: ChainLog) -> bool:

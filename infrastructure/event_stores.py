@@ -20,7 +20,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL
 
 from application.ports import IdempotencyRecord
-from infrastructure.chained_events import ChainedEvents, chain_tables
+from infrastructure.chained_events import ChainedEvents, Links, chain_tables
 from infrastructure.sql_dialect import POSTGRES, SQLITE, Dialect
 
 CREATE_IDEMPOTENCY_KEYS = (
@@ -111,6 +111,18 @@ class NareisSQLiteApplicationRecorder(IdempotencyKeys, ChainedEvents, SQLiteAppl
         return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
+WRITE_LINKS = """
+WITH hashes AS (
+    INSERT INTO event_hashes (originator_id, originator_version, hash)
+    SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[])
+)
+INSERT INTO event_chain_heads (originator_id, originator_version, hash, seal)
+SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::text[])
+ON CONFLICT (originator_id) DO UPDATE SET originator_version = excluded.originator_version,
+    hash = excluded.hash, seal = excluded.seal
+"""
+
+
 class NareisPostgresApplicationRecorder(
     IdempotencyKeys, ChainedEvents, PostgresApplicationRecorder
 ):
@@ -124,6 +136,13 @@ class NareisPostgresApplicationRecorder(
 
     def _lock_events_to_start_chain(self, c: Any) -> None:
         self._lock_table(c)
+
+    def _write_links(self, c: Any, links: Links) -> None:
+        """The hash rows and heads in one round trip (the events' table is locked meanwhile)."""
+        columns = (*zip(*links.hash_rows, strict=True), *zip(*links.heads, strict=True))
+        c.execute(WRITE_LINKS, [list(column) for column in columns])
+        if links.started:
+            self._count_started_chains(c, links.started)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(

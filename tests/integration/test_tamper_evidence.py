@@ -201,7 +201,7 @@ def test_the_last_event_removed_with_its_hash_row_and_head_is_found(database_url
     delete_from(database_url, "event_chain_heads", case_id)
     found = findings(database_url)
     assert any("head (last version and hash) was removed" in line for line in found)
-    assert any("events were stored with the chain" in line for line in found)
+    assert len(found) == 1
 
 
 def test_two_events_swapped_are_both_named(database_url: str):
@@ -286,7 +286,7 @@ def test_a_whole_case_removed_with_its_chain_is_found_by_the_log_count(database_
     for table in (events_table(database_url), "event_hashes", "event_chain_heads"):
         delete_from(database_url, table, case_id)
     [line] = findings(database_url)
-    assert "16 events were stored with the chain, 5 are there now" in line
+    assert line.startswith("the event log: 4 cases and other aggregates have had a chain, 3 are")
 
 
 def test_a_case_whose_events_were_removed_but_not_its_hashes_is_named(database_url: str):

@@ -51,7 +51,7 @@ def test_a_log_record_is_sealed_by_its_key_and_its_counts():
     record = chain.sealed_log(7, 7, 12)
     assert chain.log_is_sealed(record)
     assert not EventChain().log_is_sealed(record)
-    assert not chain.log_is_sealed(replace(record, chained_events=11))
+    assert not chain.log_is_sealed(replace(record, chains=11))
 
 
 def test_nareis_chain_key_is_base64_of_32_bytes_and_unset_means_unkeyed():
