@@ -2,7 +2,8 @@
 
 Each event's hash is computed again from what is stored and compared with its hash row; each
 aggregate's head with its last event; the log record with the number of events stored before
-and since the chain started. What differs is a finding naming the case (or other aggregate) and
+the chain started and of aggregates with a chain since (counted in one snapshot with it, so that
+a live database verifies too). What differs is a finding naming the case (or other aggregate) and
 the version. Events stored before the chain started are reported apart: nothing vouches for them.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from infrastructure.chained_events import ChainedEvents, ChainRow
+from infrastructure.chained_events import ChainedEvents, ChainRow, ChainTally
 from infrastructure.event_chain import GENESIS, ChainLog, EventChain
 
 Progress = Callable[[int, int], None]  # (events checked, events stored)
@@ -41,34 +42,23 @@ class ChainReport:
     unchained: list[Finding] = field(default_factory=list)  # written before tamper evidence
 
 
-@dataclass
-class Tally:
-    """What the walk counted, to compare with the log record."""
-
-    before_chain: int = 0  # events stored before the chain started
-    chains: int = 0  # aggregates with chained events
-
-
 def verify_chain(
-    recorder: ChainedEvents, chain: EventChain, progress: Progress | None = None
+    recorder: ChainedEvents, chain: EventChain, progress: Progress | None = None, batch: int = 2_000
 ) -> ChainReport:
     """Every finding of tampering in the store of `recorder`, checked with `chain`'s key."""
     report = ChainReport(keyed=chain.keyed)
-    record = recorder.chain_log()
+    record, tally = recorder.chain_log_and_tally()
     report.findings.extend(log_record_findings(record, chain))
+    if record is not None:
+        report.findings.extend(tally_findings(record, tally))
     start = record.legacy_last_position if record is not None else 0
     total = recorder.count_stored_events()
-    tally = Tally()
-    rows = _counting(recorder.chain_rows(), report, total, progress)
+    rows = _counting(recorder.chain_rows(batch), report, total, progress)
     for _, stream in itertools.groupby(rows, key=lambda row: row.originator_id):
         audit = StreamAudit(chain, start, list(stream))
         report.findings.extend(audit.findings())
         report.unchained.extend(audit.unchained())
-        tally.before_chain += audit.before_chain
-        tally.chains += audit.chained
     report.findings.extend(_removed_streams(recorder))
-    if record is not None:
-        report.findings.extend(tally_findings(record, tally))
     return report
 
 
@@ -98,7 +88,7 @@ def log_record_findings(record: ChainLog | None, chain: EventChain) -> Iterator[
         )
 
 
-def tally_findings(record: ChainLog, tally: Tally) -> Iterator[Finding]:
+def tally_findings(record: ChainLog, tally: ChainTally) -> Iterator[Finding]:
     if tally.before_chain != record.legacy_events:
         yield Finding(
             "the event log",
@@ -146,7 +136,6 @@ class StreamAudit:
         self.subject = subject_of(rows[0])
         self._findings: list[Finding] = []
         self._unchained_versions: list[int] = []
-        self.before_chain = 0
         self.chained = False
         # The hashes the next event may link to; None when a removed event's hash is unknown.
         self.previous: set[str] | None = {GENESIS}
@@ -173,11 +162,10 @@ class StreamAudit:
                 self._missing(expected, row.version - 1)
             expected = row.version + 1
             if row.position <= self.chain_start:
-                self.before_chain += 1
                 self._before_chain(row)
             else:
                 self._link(row)
-        if self.chained or self.rows[0].head_version is not None:
+        if self.chained or self.rows[-1].head_version is not None:
             self._check_head()
 
     def _missing(self, first: int, last: int) -> None:
@@ -224,7 +212,8 @@ class StreamAudit:
         }
 
     def _check_head(self) -> None:
-        head, last = self.rows[0], self.rows[-1].version
+        # The last row's head: read with it, it is as new as any of the stream's events.
+        head, last = self.rows[-1], self.rows[-1].version
         if head.head_version is None:
             self._find(last, "its head (last version and hash) was removed")
         elif head.head_version > last:

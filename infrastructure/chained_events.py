@@ -57,6 +57,14 @@ class Links:
 
 
 @dataclass(frozen=True)
+class ChainTally:
+    """What the store holds, counted to compare with the chain's log record."""
+
+    before_chain: int  # events at or before the position where the chain started
+    chains: int  # aggregates with events after it
+
+
+@dataclass(frozen=True)
 class ChainRow:
     """A stored event as the verifier reads it, with its hash row and its aggregate's head."""
 
@@ -263,14 +271,34 @@ class ChainedEvents:
             "SELECT key_id, legacy_last_position, legacy_events, chains, seal "
             "FROM event_chain_log WHERE id = 1",
         )
-        if row is None:
-            return None
+        return None if row is None else self._chain_log_of(row)
+
+    def _chain_log_of(self, row: Any) -> ChainLog:
         return ChainLog(
             str(row["key_id"]),
             int(row["legacy_last_position"]),
             int(row["legacy_events"]),
             int(row["chains"]),
             str(row["seal"]),
+        )
+
+    def chain_log_and_tally(self) -> tuple[ChainLog | None, ChainTally]:
+        """The log record and what the store holds, in one statement (one snapshot)."""
+        position, events = self.position_column, self.events_table_name
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT l.key_id, l.legacy_last_position, l.legacy_events, l.chains, l.seal, "
+                f"(SELECT COUNT(*) FROM {events} e WHERE e.{position} <= l.legacy_last_position) "
+                "AS counted_before, "
+                f"(SELECT COUNT(DISTINCT e.originator_id) FROM {events} e "
+                f"WHERE e.{position} > l.legacy_last_position) AS counted_chains "
+                "FROM event_chain_log l WHERE l.id = 1"
+            )
+            row = c.fetchone()
+        if row is None:
+            return None, ChainTally(0, 0)
+        return self._chain_log_of(row), ChainTally(
+            int(row["counted_before"]), int(row["counted_chains"])
         )
 
     def count_stored_events(self) -> int:

@@ -3,10 +3,13 @@ someone with SQL access would, is found by the hash chain, naming the case and t
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -142,6 +145,36 @@ def test_many_commands_in_a_row_keep_a_valid_chain_and_the_head_follows(database
     [(hashes,)] = sql_rows(database_url, "SELECT COUNT(*) FROM event_hashes")
     [(events,)] = sql_rows(database_url, f"SELECT COUNT(*) FROM {events_table(database_url)}")
     assert hashes == events
+
+
+def test_verifying_while_commands_are_recorded_finds_nothing(database_url: str):
+    writer, verifier = system(database_url), system(database_url)
+    case_id, member_id = granted_member_case(writer)
+    stop, recorded = threading.Event(), itertools.count()
+
+    def record() -> None:
+        while not stop.is_set():
+            n = next(recorded)
+            writer.application.execute(
+                ReceiveDocument(case_id, member_id, D("2026-04-01"), "other", True), CTX
+            )
+            if n % 3 == 0:  # new cases too, so that chains start during a walk
+                writer.application.execute(OpenCase(a_sponsor(str(1_100_000_000 + n))), CTX)
+
+    thread = threading.Thread(target=record)
+    thread.start()
+    recorder: Any = verifier.application.recorder
+    reports = []
+    try:
+        while len(reports) < 4 or reports[-1].events < reports[0].events + 20:
+            reports.append(verify_chain(recorder, recorder.chain, batch=7))
+            assert len(reports) < 200
+    finally:
+        stop.set()
+        thread.join()
+    writer.close()
+    verifier.close()
+    assert [r.findings for r in reports] == [[]] * len(reports)
 
 
 # --- each kind of tampering -----------------------------------------------------------------
