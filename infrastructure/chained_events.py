@@ -8,6 +8,8 @@ transaction, hashes included, rolls back.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,8 +54,34 @@ class Links:
     """What a write adds to the chain: hash rows, heads, and how many chains it starts."""
 
     hash_rows: list[tuple[Any, int, str]] = field(default_factory=list)  # id, version, hash
-    heads: list[tuple[Any, int, str, str]] = field(default_factory=list)  # ... and seal
+    # id, version, hash, seal, and the hash the head had before (GENESIS: a new chain)
+    heads: list[tuple[Any, int, str, str, str]] = field(default_factory=list)
     started: int = 0
+
+
+class HeadCache:
+    """The heads this process last wrote, per aggregate. A write that follows one of them needs
+    no read of the head: had another writer moved it, that writer's version would have taken
+    the events' key first and this write would have failed there. Only committed heads are kept,
+    and the write still checks, in its statement, that the head is the one remembered."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._heads: OrderedDict[Any, tuple[int, str]] = OrderedDict()
+        self._size, self._lock = size, threading.Lock()
+
+    def before(self, originator_id: Any, version: int) -> str | None:
+        """The hash of the head at `version` - 1, if that is the head remembered."""
+        with self._lock:
+            head = self._heads.get(originator_id)
+        return head[1] if head is not None and head[0] == version - 1 else None
+
+    def remember(self, links: Links) -> None:
+        with self._lock:
+            for originator_id, version, hash_, *_ in links.heads:
+                self._heads[originator_id] = (version, hash_)
+                self._heads.move_to_end(originator_id)
+            while len(self._heads) > self._size:
+                self._heads.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -162,19 +190,26 @@ class ChainedEvents:
 
     # --- writing, with the events --------------------------------------------------------------
 
-    def _chain_stored_events(self, c: Any, stored_events: Sequence[StoredEvent]) -> None:
+    def _chain_stored_events(self, c: Any, stored_events: Sequence[StoredEvent]) -> Links:
         """The links of `stored_events`, read and written in their transaction `c`."""
-        if stored_events:
-            self._write_links(c, self._links(c, stored_events))
+        links = self._links(c, stored_events) if stored_events else Links()
+        if links.heads:
+            self._write_links(c, links)
+        return links
 
     def _links(self, c: Any, stored_events: Sequence[StoredEvent]) -> Links:
-        """Each event's hash, from the head of its aggregate (read with `c`)."""
+        """Each event's hash, from the head of its aggregate (read with `c`, unless known)."""
         by_originator = _by_originator(stored_events)
-        heads = self._heads(c, list(by_originator))
+        known = {o: self._known_head(o, events[0]) for o, events in by_originator.items()}
+        unknown = [originator_id for originator_id, head in known.items() if head is None]
+        heads = self._heads(c, unknown) if unknown else {}
         links = Links()
         for originator_id, events in by_originator.items():
-            previous = self._previous_hash(c, originator_id, events[0], heads.get(originator_id))
+            previous = known[originator_id] or self._previous_hash(
+                c, originator_id, events[0], heads.get(originator_id)
+            )
             links.started += previous == GENESIS
+            before = previous
             stored_id = self._stored_id(originator_id)
             for event in events:
                 previous = self.chain.link(
@@ -182,8 +217,12 @@ class ChainedEvents:
                 )
                 links.hash_rows.append((stored_id, event.originator_version, previous))
             seal = self.chain.seal_head(previous)
-            links.heads.append((stored_id, events[-1].originator_version, previous, seal))
+            links.heads.append((stored_id, events[-1].originator_version, previous, seal, before))
         return links
+
+    def _known_head(self, originator_id: UUID | str, first: StoredEvent) -> str | None:
+        """The hash of the head before `first`, if known without reading it (None: read it)."""
+        return None
 
     def _write_links(self, c: Any, links: Links) -> None:
         c.executemany(
@@ -199,7 +238,7 @@ class ChainedEvents:
                 "originator_version = excluded.originator_version, hash = excluded.hash, "
                 "seal = excluded.seal"
             ),
-            links.heads,
+            [head[:4] for head in links.heads],
         )
         if links.started:
             self._count_started_chains(c, links.started)

@@ -20,7 +20,8 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL
 
 from application.ports import IdempotencyRecord
-from infrastructure.chained_events import ChainedEvents, Links, chain_tables
+from infrastructure.chained_events import ChainedEvents, HeadCache, Links, chain_tables
+from infrastructure.event_chain import GENESIS, ChainBroken
 from infrastructure.sql_dialect import POSTGRES, SQLITE, Dialect
 
 CREATE_IDEMPOTENCY_KEYS = (
@@ -111,15 +112,27 @@ class NareisSQLiteApplicationRecorder(IdempotencyKeys, ChainedEvents, SQLiteAppl
         return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
+# The hash rows and heads of a write in one statement; a head moves on only from the hash it was
+# known to have (the count tells whether every one did).
 WRITE_LINKS = """
 WITH hashes AS (
     INSERT INTO event_hashes (originator_id, originator_version, hash)
     SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[])
+), links AS (
+    SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::text[])
+        AS l (originator_id, originator_version, hash, seal, before)
+), moved AS (
+    UPDATE event_chain_heads h
+    SET originator_version = l.originator_version, hash = l.hash, seal = l.seal
+    FROM links l WHERE h.originator_id = l.originator_id AND h.hash = l.before
+    RETURNING h.originator_id
+), started AS (
+    INSERT INTO event_chain_heads (originator_id, originator_version, hash, seal)
+    SELECT originator_id, originator_version, hash, seal FROM links WHERE before = %s
+    ON CONFLICT (originator_id) DO NOTHING
+    RETURNING originator_id
 )
-INSERT INTO event_chain_heads (originator_id, originator_version, hash, seal)
-SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::text[])
-ON CONFLICT (originator_id) DO UPDATE SET originator_version = excluded.originator_version,
-    hash = excluded.hash, seal = excluded.seal
+SELECT (SELECT COUNT(*) FROM moved) + (SELECT COUNT(*) FROM started) AS written
 """
 
 
@@ -131,16 +144,26 @@ class NareisPostgresApplicationRecorder(
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        self.head_cache = HeadCache()
         for statement in [CREATE_IDEMPOTENCY_KEYS, *chain_tables("uuid")]:
             self.sql_create_statements.append(SQL(POSTGRES.ddl(statement)))  # type: ignore[arg-type]
 
     def _lock_events_to_start_chain(self, c: Any) -> None:
         self._lock_table(c)
 
+    def _known_head(self, originator_id: Any, first: StoredEvent) -> str | None:
+        # On this store a read is a round trip, paid with the events' table locked.
+        return self.head_cache.before(originator_id, first.originator_version)
+
     def _write_links(self, c: Any, links: Links) -> None:
-        """The hash rows and heads in one round trip (the events' table is locked meanwhile)."""
+        """The hash rows and heads in one round trip."""
         columns = (*zip(*links.hash_rows, strict=True), *zip(*links.heads, strict=True))
-        c.execute(WRITE_LINKS, [list(column) for column in columns])
+        c.execute(WRITE_LINKS, (*[list(column) for column in columns], GENESIS))
+        if c.fetchone()["written"] != len(links.heads):
+            raise ChainBroken(
+                "the head of an event chain is not the one this process wrote last: it was "
+                "changed outside Nareis; nothing recorded, run `nareis verify`"
+            )
         if links.started:
             self._count_started_chains(c, links.started)
 
@@ -156,8 +179,9 @@ class NareisPostgresApplicationRecorder(
         with self.datastore.transaction(commit=True) as curs:
             self._insert_stored_events(curs, stored_events)
             notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
-            self._chain_stored_events(curs, stored_events)
+            links = self._chain_stored_events(curs, stored_events)
             record: IdempotencyRecord | None = kwargs.get("idempotency")
             if record is not None:
                 self._insert_idempotency_record(curs, record)
+        self.head_cache.remember(links)  # committed
         return notification_ids

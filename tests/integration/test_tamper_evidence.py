@@ -528,6 +528,22 @@ def test_a_command_on_a_case_whose_last_event_was_removed_is_refused_and_records
     assert events == LAST - 1
 
 
+def test_a_command_after_the_head_was_altered_is_refused_by_the_process_that_wrote_it_last(
+    database_url: str,
+):
+    nareis = system(database_url)
+    case_id, member_id = granted_member_case(nareis)  # this process remembers the case's head
+    sql_rows(
+        database_url,
+        "UPDATE event_chain_heads SET hash = ? WHERE originator_id = ?",
+        ("cd" * 32, stored(case_id)),
+    )
+    with pytest.raises(ChainBroken):
+        nareis.application.execute(RecordArrival(case_id, member_id, D("2026-04-02")), CTX)
+    nareis.close()
+    assert named(findings(database_url), case_id, LAST)
+
+
 def test_a_store_copied_by_migrate_store_verifies_with_the_targets_key(
     database_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ):
