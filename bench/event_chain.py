@@ -68,8 +68,8 @@ class Unchained:
     def _ensure_chain_log_once(self) -> None:
         pass
 
-    def _chain_stored_events(self, c: Any, stored_events: Any) -> None:
-        pass
+    def _chain_stored_events(self, c: Any, stored_events: Any) -> Links:
+        return Links()
 
 
 class ChainedSQLite(TimedChain, NareisSQLiteApplicationRecorder):
