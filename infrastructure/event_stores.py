@@ -161,8 +161,8 @@ class NareisPostgresApplicationRecorder(
         c.execute(WRITE_LINKS, (*[list(column) for column in columns], GENESIS))
         if c.fetchone()["written"] != len(links.heads):
             raise ChainBroken(
-                "the head of an event chain is not the one this process wrote last: it was "
-                "changed outside Nareis; nothing recorded, run `nareis verify`"
+                "the head of an event chain changed outside Nareis (it is not the one this write "
+                "follows); nothing recorded, run `nareis verify`"
             )
         if links.started:
             self._count_started_chains(c, links.started)
