@@ -83,8 +83,7 @@ def log_record_findings(record: ChainLog | None, chain: EventChain) -> Iterator[
         yield Finding(
             "the event log",
             None,
-            "the chain's log record was altered (where the chain starts, or how many events "
-            "it counts)",
+            "the chain's log record was altered (where the chain starts, or what it counts)",
         )
 
 
