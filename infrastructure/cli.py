@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from application.results import HistoryEntry
     from application.service import NareisApplication
     from application.verification import Difference
+    from infrastructure.chain_verification import ChainReport
     from infrastructure.election import Leadership
 
 cli = typer.Typer(
@@ -265,6 +266,82 @@ def replay(
         return
     Console().print(_differences_table(differences))
     raise typer.Exit(1)
+
+
+@cli.command("verify")
+def verify_store() -> None:
+    """Check every stored event along its case's tamper-evident hash chain (naming the case and
+    version of each altered, removed, reordered or inserted event), then what `replay --verify`
+    checks; exit 1 on any finding."""
+    from infrastructure.event_chain import ChainKeyMismatch
+
+    console = Console(stderr=True)
+    try:
+        nareis = build(_settings())
+    except ChainKeyMismatch as error:
+        typer.echo(f"the event log: {error}")
+        raise typer.Exit(1) from None
+    except ConfigurationError as error:
+        typer.echo(f"nareis: {error}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        report = _chain_check_with_progress(nareis, console)
+        problems = _print_chain_report(report, console)
+        problems += _replay_differences(nareis, console)
+    finally:
+        nareis.close()
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(
+        f"verified: {report.events:,} events along their chains, and every derived view equals "
+        "its rebuild from the events"
+    )
+
+
+def _chain_check_with_progress(nareis: Nareis, console: Console) -> ChainReport:
+    from infrastructure.chain_verification import verify_chain
+
+    recorder: Any = nareis.application.recorder
+    with Progress(
+        TextColumn("checking the chain"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("events"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("events", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return verify_chain(recorder, recorder.chain, advance)
+
+
+def _print_chain_report(report: ChainReport, console: Console) -> int:
+    """The chain's findings on stdout (and the notes on stderr); how many findings."""
+    if not report.keyed:
+        console.print(
+            "note: the chain is unkeyed (no NAREIS_CHAIN_KEY): it shows accidental and naive "
+            "changes, not a forger who recomputes it"
+        )
+    for note in report.unchained:
+        typer.echo(note.line())
+    for finding in report.findings:
+        typer.echo(finding.line())
+    return len(report.findings)
+
+
+def _replay_differences(nareis: Nareis, console: Console) -> int:
+    """`replay --verify`'s differences, printed; how many (a replay that fails counts one)."""
+    try:
+        differences = _verify_with_progress(nareis, console)
+    except Exception as error:  # tampered events may not even replay: say so, and fail
+        typer.echo(f"replay: the events could not be replayed: {type(error).__name__}: {error}")
+        return 1
+    if differences:
+        Console().print(_differences_table(differences))
+    return len(differences)
 
 
 def _verify_with_progress(nareis: Nareis, console: Console) -> list[Difference]:

@@ -20,6 +20,7 @@ from application.projections import (
 )
 from application.service import NareisApplication
 from domain.calendar import ATW_CALENDAR, AtwCalendar
+from infrastructure.chained_events import attach_chain
 from infrastructure.election import ElectionFactory, Leadership, election_for
 from infrastructure.errors import DatabaseUnusable
 from infrastructure.persistence import environment_for, read_model_class_for, redacted
@@ -119,6 +120,7 @@ def build(
     processes of `serve --workers`, whose parent has just checked it)."""
     with _opening(settings, check):
         application = NareisApplication(_environment(settings), clock=clock, calendar=calendar)
+        attach_chain(application, settings.chain_key)
         view = application.factory.tracking_recorder(read_model_class_for(settings.database_url))
         application.dependent_permits = view
         application.read_model = view
@@ -130,7 +132,9 @@ def open_event_store(settings: Settings) -> NareisApplication:
     """The event store of `settings` alone, checked first: no read model, and no index built
     into an empty log (to copy another store's log into it)."""
     with _opening(settings, check=True):
-        return NareisApplication(_environment(settings))
+        application = NareisApplication(_environment(settings))
+        attach_chain(application, settings.chain_key)
+        return application
 
 
 def _environment(settings: Settings) -> dict[str, str]:

@@ -1,8 +1,9 @@
-"""The event stores: the library's application recorders, extended with Nareis's own table.
+"""The event stores: the library's application recorders, extended with Nareis's own tables.
 
 Each adds the `idempotency_keys` table and writes an idempotency record in the same transaction as
 the command's events (passed as `save(..., idempotency=...)`), so a crash can never keep the events
-and lose the key, or the other way round.
+and lose the key, or the other way round. In that transaction too, each event's link in its
+aggregate's tamper-evident chain (infrastructure/chained_events.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -18,6 +20,8 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL
 
 from application.ports import IdempotencyRecord
+from infrastructure.chained_events import ChainedEvents, HeadCache, Links, chain_tables
+from infrastructure.event_chain import GENESIS, ChainBroken
 from infrastructure.sql_dialect import POSTGRES, SQLITE, Dialect
 
 CREATE_IDEMPOTENCY_KEYS = (
@@ -77,28 +81,91 @@ class IdempotencyKeys:
         )
 
 
-class NareisSQLiteApplicationRecorder(IdempotencyKeys, SQLiteApplicationRecorder):
+class NareisSQLiteApplicationRecorder(IdempotencyKeys, ChainedEvents, SQLiteApplicationRecorder):
     dialect = SQLITE
+    position_column = "rowid"
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), CREATE_IDEMPOTENCY_KEYS]
+        return [
+            *super().construct_create_table_statements(),
+            CREATE_IDEMPOTENCY_KEYS,
+            *chain_tables("TEXT"),
+        ]
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        self._ensure_chain_log_once()
+        return super().insert_events(stored_events, **kwargs)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        self._chain_stored_events(c, stored_events)
         record: IdempotencyRecord | None = kwargs.get("idempotency")
         if record is not None:
             self._insert_idempotency_record(c, record)
         return notification_ids
 
+    def _stored_id(self, originator_id: Any) -> Any:
+        return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
-class NareisPostgresApplicationRecorder(IdempotencyKeys, PostgresApplicationRecorder):
+
+# The hash rows and heads of a write in one statement; a head moves on only from the hash it was
+# known to have (the count tells whether every one did).
+WRITE_LINKS = """
+WITH hashes AS (
+    INSERT INTO event_hashes (originator_id, originator_version, hash)
+    SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[])
+), links AS (
+    SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::text[])
+        AS l (originator_id, originator_version, hash, seal, before)
+), moved AS (
+    UPDATE event_chain_heads h
+    SET originator_version = l.originator_version, hash = l.hash, seal = l.seal
+    FROM links l WHERE h.originator_id = l.originator_id AND h.hash = l.before
+    RETURNING h.originator_id
+), started AS (
+    INSERT INTO event_chain_heads (originator_id, originator_version, hash, seal)
+    SELECT originator_id, originator_version, hash, seal FROM links WHERE before = %s
+    ON CONFLICT (originator_id) DO NOTHING
+    RETURNING originator_id
+)
+SELECT (SELECT COUNT(*) FROM moved) + (SELECT COUNT(*) FROM started) AS written
+"""
+
+
+class NareisPostgresApplicationRecorder(
+    IdempotencyKeys, ChainedEvents, PostgresApplicationRecorder
+):
     dialect = POSTGRES
+    position_column = "notification_id"
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.append(SQL(POSTGRES.ddl(CREATE_IDEMPOTENCY_KEYS)))  # type: ignore[arg-type]
+        self.head_cache = HeadCache()
+        for statement in [CREATE_IDEMPOTENCY_KEYS, *chain_tables("uuid")]:
+            self.sql_create_statements.append(SQL(POSTGRES.ddl(statement)))  # type: ignore[arg-type]
+
+    def _lock_events_to_start_chain(self, c: Any) -> None:
+        self._lock_table(c)
+
+    def _known_head(self, originator_id: Any, first: StoredEvent) -> str | None:
+        # On this store a read is a round trip, paid with the events' table locked.
+        return self.head_cache.before(originator_id, first.originator_version)
+
+    def _write_links(self, c: Any, links: Links) -> None:
+        """The hash rows and heads in one round trip."""
+        columns = (*zip(*links.hash_rows, strict=True), *zip(*links.heads, strict=True))
+        c.execute(WRITE_LINKS, (*[list(column) for column in columns], GENESIS))
+        if c.fetchone()["written"] != len(links.heads):
+            raise ChainBroken(
+                "the head of an event chain changed outside Nareis (it is not the one this write "
+                "follows); nothing recorded, run `nareis verify`"
+            )
+        if links.started:
+            self._count_started_chains(c, links.started)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
@@ -108,10 +175,13 @@ class NareisPostgresApplicationRecorder(IdempotencyKeys, PostgresApplicationReco
         lost race (a duplicate case version or idempotency key) surfaces as "pipeline aborted",
         an OperationalError the library retries ten times and then answers as a 500, instead of
         the IntegrityError that tells the application another writer won."""
+        self._ensure_chain_log_once()
         with self.datastore.transaction(commit=True) as curs:
             self._insert_stored_events(curs, stored_events)
             notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
+            links = self._chain_stored_events(curs, stored_events)
             record: IdempotencyRecord | None = kwargs.get("idempotency")
             if record is not None:
                 self._insert_idempotency_record(curs, record)
+        self.head_cache.remember(links)  # committed
         return notification_ids

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -47,6 +48,8 @@ class Settings:
     http_keep_alive_seconds: float = 5.0
     http_request_read_seconds: float = 30.0
     shutdown_seconds: float = 10.0
+    # The key of the tamper-evident chain of stored events; None: the documented unkeyed mode.
+    chain_key: bytes | None = None
 
     @classmethod
     def from_environment(
@@ -71,6 +74,7 @@ class Settings:
                 env, "NAREIS_HTTP_REQUEST_READ_SECONDS", 30.0
             ),
             shutdown_seconds=_positive_float(env, "NAREIS_SHUTDOWN_SECONDS", 10.0),
+            chain_key=parse_chain_key(env.get("NAREIS_CHAIN_KEY", "")),
         )
 
 
@@ -151,3 +155,19 @@ def _projections_mode(value: str) -> bool:
             f"NAREIS_PROJECTIONS must be 'in-process' (the default) or 'external', not {value!r}"
         )
     return mode == "in-process"
+
+
+def parse_chain_key(value: str) -> bytes | None:
+    """`NAREIS_CHAIN_KEY`: base64 of 32 random bytes (unset: None). Errors never repeat it."""
+    if not value.strip():
+        return None
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ConfigurationError(
+            "NAREIS_CHAIN_KEY must be base64 of 32 random bytes, e.g. the output of "
+            "python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
+        )
+    return key
