@@ -10,10 +10,9 @@ has its own test, marked `xfail(strict=True, raises=KnownDefect)`: it fails as s
 has another cause too, and passes (so the strict marker fails the run) once the defect is fixed,
 and the marker must go.
 
-Until the document states the If-Match and Idempotency-Key patterns the server enforces (a known
-defect), the main run adds them to the document it is given; without them nearly every command
-the generator calls valid carries an If-Match the server refuses, and the run would reach little
-beyond that refusal. A second, small run on the document exactly as served shows that defect.
+The document states the If-Match and Idempotency-Key patterns the server enforces; the main run
+still adds them to the document it is given where they are missing (today: nowhere), and a
+second, small run on the document exactly as served checks that it states them.
 """
 
 from __future__ import annotations
@@ -413,22 +412,10 @@ def test_every_other_check_passes_but_for_the_known_defects(fuzz: FuzzRun):
     _assert_no_failures([f for f in others if not any(known(f) for known in KNOWN_DEFECTS)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KnownDefect,
-    reason="issue 10: OPTIONS /cases (any method /cases does not have) answers 405 with "
-    "`Allow: POST`, GET missing",
-)
 def test_a_method_a_path_lacks_gets_405_with_every_method_of_the_path_in_allow(fuzz: FuzzRun):
     _assert_no_failures(fuzz.failures(*ALLOW_HEADER), known_defect=_allow_without_get_on_cases)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KnownDefect,
-    reason="issue 10: the OpenAPI document does not state the If-Match and Idempotency-Key "
-    "patterns the server enforces",
-)
 def test_the_document_states_the_if_match_and_idempotency_key_the_server_accepts(
     fuzz_as_served: FuzzRun, report_figures: Callable[..., None]
 ):
