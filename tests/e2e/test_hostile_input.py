@@ -5,10 +5,8 @@ One bounded run per store (`st run`: every check, schema-valid and schema-breaki
 coverage, fuzzing and stateful phases, the links schemathesis infers from the document, a fixed
 seed and example count, one request at a time), then a test per kind of finding: no 5xx, every
 answer as the document describes it, nothing recorded by a refused request (a check of ours, in
-`fuzz_hooks.py`), and every other check. A failure that only a known defect of issue 10 explains
-has its own test, marked `xfail(strict=True, raises=KnownDefect)`: it fails as soon as the failure
-has another cause too, and passes (so the strict marker fails the run) once the defect is fixed,
-and the marker must go.
+`fuzz_hooks.py`), and every other check. A finding that only a known defect explains raises
+`KnownDefect`, so that a test can be marked for it while the defect is open (none is now).
 
 The document states the If-Match and Idempotency-Key patterns the server enforces; the main run
 still adds them to the document it is given where they are missing (today: nowhere), and a
