@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
 
 from application.audit_trail import AuditTrail
 from application.commands import CaseCommand, Command, OpenCase, TakeDecision, created_member_id
@@ -111,6 +111,13 @@ class NareisApplication(Application[UUID]):
     def construct_snapshot_store(self) -> EventStore[UUID]:
         recorder = self.factory.aggregate_recorder(purpose=f"snapshots_v{SNAPSHOT_SCHEMA_VERSION}")
         return self.factory.event_store(mapper=self.mapper, recorder=recorder)
+
+    def use_mapper(self, mapper: Mapper[UUID]) -> None:
+        """Store events and snapshots through `mapper` (the infrastructure's encryption, once it
+        has opened the store's keys), before anything is read or written."""
+        self.mapper = self.events.mapper = mapper
+        if self.snapshots is not None:
+            self.snapshots.mapper = mapper
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -18,7 +18,7 @@ from eventsourcing.utils import get_topic
 
 from application.permit_index import (
     case_holdings,
-    expected_by_v_number,
+    expected_holdings,
     holdings_differences,
     originator_ids,
     stored_holdings,
@@ -155,6 +155,6 @@ def verify(
 
 def compare_permit_index(app: NareisApplication, holdings: set[Holding]) -> Iterator[Difference]:
     """The index the commands kept against the holdings of the replayed cases, per V-number."""
-    expected = expected_by_v_number(holdings)
-    for v_number, stored, rebuilt in holdings_differences(expected, stored_holdings(app)):
-        yield Difference("permit_index", v_number, stored, rebuilt)
+    expected = expected_holdings(app, holdings)
+    for reference, stored, rebuilt in holdings_differences(expected, stored_holdings(app)):
+        yield Difference("permit_index", reference, stored, rebuilt)

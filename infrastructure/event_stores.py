@@ -1,8 +1,9 @@
 """The event stores: the library's application recorders, extended with Nareis's own table.
 
-Each adds the `idempotency_keys` table and writes an idempotency record in the same transaction as
-the command's events (passed as `save(..., idempotency=...)`), so a crash can never keep the events
-and lose the key, or the other way round.
+Each adds the `idempotency_keys` table and the key table (`key_table.py`), and writes an
+idempotency record in the same transaction as the command's events (passed as
+`save(..., idempotency=...)`), so a crash can never keep the events and lose the key, or the other
+way round.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL
 
 from application.ports import IdempotencyRecord
+from infrastructure.key_table import CREATE_KEYS
 from infrastructure.sql_dialect import POSTGRES, SQLITE, Dialect
 
 CREATE_IDEMPOTENCY_KEYS = (
@@ -81,7 +83,7 @@ class NareisSQLiteApplicationRecorder(IdempotencyKeys, SQLiteApplicationRecorder
     dialect = SQLITE
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), CREATE_IDEMPOTENCY_KEYS]
+        return [*super().construct_create_table_statements(), CREATE_IDEMPOTENCY_KEYS, CREATE_KEYS]
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -98,7 +100,8 @@ class NareisPostgresApplicationRecorder(IdempotencyKeys, PostgresApplicationReco
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.append(SQL(POSTGRES.ddl(CREATE_IDEMPOTENCY_KEYS)))  # type: ignore[arg-type]
+        for statement in (CREATE_IDEMPOTENCY_KEYS, CREATE_KEYS):
+            self.sql_create_statements.append(SQL(POSTGRES.ddl(statement)))  # type: ignore[arg-type]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(

@@ -9,8 +9,11 @@ transaction and create its tables.
 A row is known from `recorded_at` until `superseded_at`, the instant a correction replaced it (NULL
 while no correction has). No instant is reserved as a marker, so every `known_at` a caller can send
 means what it says. Instants are stored as fixed-width UTC text, so text order is time order.
-`rm_meta` holds the schema version (an older read model is dropped and rebuilt from the events) and
-the fingerprint of the calendar and policy data the derived dates were derived with.
+`rm_meta` holds the schema version (an older read model is dropped and rebuilt from the events),
+the fingerprint of the calendar and policy data the derived dates were derived with, and that of
+the keys its personal text is kept under (`PersonalText`: names encrypted and V-numbers as keyed
+digests in a store with an encryption key, as they are without one); a read model kept under other
+keys is dropped and rebuilt.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking
 
@@ -42,12 +45,13 @@ from application.projections import (
     TermRow,
 )
 from domain.vocabulary import Stage
+from infrastructure.keyring import ClearText
 from infrastructure.sql_dialect import SCAN_HINT, Dialect, TranslatingCursor
 
 # Raise when a table or its meaning changes: a read model of another version is dropped and
 # rebuilt from the events (the projection's tracking position is reset with it).
 SCHEMA_VERSION = "3"
-SCHEMA, DERIVED_WITH = "schema_version", "derived_with"
+SCHEMA, DERIVED_WITH, TEXT_KEPT = "schema_version", "derived_with", "personal_text"
 STAGES = tuple(str(stage) for stage in Stage)  # each is a WHEN of member_stage, below
 KNOWN = "recorded_at TEXT NOT NULL, superseded_at TEXT"
 
@@ -213,12 +217,40 @@ STATUS = (
 )
 
 
+class PersonalText(Protocol):
+    """How the read model keeps names and V-numbers (`infrastructure/keyring.py`)."""
+
+    fingerprint: str
+
+    def name(self, name: str) -> str: ...
+
+    def name_read(self, stored: str) -> str: ...
+
+    def v_number(self, v_number: str) -> str: ...
+
+
 class SQLReadModel(ReadModelView):
     """The read model's writes and queries, for any store that gives a `Dialect`, transactions
     (`_transaction`) and the library's `_insert_tracking` on the same cursor."""
 
     dialect: Dialect
     tracking_table_name: str
+    text: PersonalText = ClearText()
+
+    def keep_personal_text(self, text: PersonalText) -> None:
+        """Keep names and V-numbers as `text` does from now on; a read model kept otherwise (no
+        record of it: in clear) is dropped, and rebuilt from the events."""
+        self.text = text
+        if self._text_kept() == text.fingerprint:
+            return  # the common case, with no write
+        with self._transaction(commit=True) as c:
+            self._take_write_lock(c)  # two processes starting at once take turns
+            if (self._meta(c, TEXT_KEPT) or ClearText.fingerprint) != text.fingerprint:
+                self._reset(c)
+
+    def _text_kept(self) -> str:
+        with self._transaction(commit=False) as c:
+            return self._meta(c, TEXT_KEPT) or ClearText.fingerprint
 
     @abstractmethod
     def _transaction(self, *, commit: bool) -> AbstractContextManager[TranslatingCursor]:
@@ -253,6 +285,8 @@ class SQLReadModel(ReadModelView):
         )
         c.execute("DELETE FROM rm_meta")
         self._set_meta(c, SCHEMA, SCHEMA_VERSION)
+        if self.text.fingerprint != ClearText.fingerprint:
+            self._set_meta(c, TEXT_KEPT, self.text.fingerprint)
 
     @staticmethod
     def _meta(c: TranslatingCursor, key: str) -> str | None:
@@ -297,7 +331,7 @@ class SQLReadModel(ReadModelView):
         c.execute("INSERT INTO rm_cases VALUES (?, ?)", (row.case_id, at))
 
     def _record_sponsor(self, c: TranslatingCursor, row: SponsorRow, at: str) -> None:
-        values = {"version": row.version, "v_number": row.v_number, "name": row.name}
+        values = {"version": row.version, **self._personal(row.name, row.v_number)}
         values["arrived_on"] = row.arrived_on.isoformat()
         self._record(c, "rm_sponsors", {"case_id": row.case_id}, values, at)
 
@@ -310,8 +344,13 @@ class SQLReadModel(ReadModelView):
     def _record_member(self, c: TranslatingCursor, row: MemberRow, at: str) -> None:
         self._start_member_state(c, row, at)
         key = {"case_id": row.case_id, "member_id": row.member_id}
-        values = {"version": row.version, "name": row.name, "v_number": row.v_number}
+        values = {"version": row.version, **self._personal(row.name, row.v_number)}
         self._record(c, "rm_members", key, values | {"relationship": row.relationship}, at)
+
+    def _personal(self, name: str, v_number: str | None) -> dict[str, str | None]:
+        """A person's name and V-number as the read model keeps them."""
+        kept_v_number = None if v_number is None else self.text.v_number(v_number)
+        return {"name": self.text.name(name), "v_number": kept_v_number}
 
     def _add_finding(self, c: TranslatingCursor, row: FindingRow, at: str) -> None:
         values = (row.case_id, row.member_id, row.version, at, row.assessed_on.isoformat())
@@ -538,7 +577,7 @@ class SQLReadModel(ReadModelView):
                 "WHERE p.case_id = m.case_id AND p.member_id = m.member_id "
                 f"AND m.v_number = :v AND {known('m', known_at)} AND {known('p', known_at)} "
                 "AND p.issued_on <= :d LIMIT 1",
-                self._params(on, known_at, v=v_number),
+                self._params(on, known_at, v=self.text.v_number(v_number)),
             )
             return c.fetchone() is not None
 
@@ -601,7 +640,7 @@ class SQLReadModel(ReadModelView):
             c.execute(sql, params)
             rows = c.fetchall()
             counts = self._status_counts(c, as_of, known_at)
-        listings = tuple(self._listing(row, as_of) for row in rows[:page_size])
+        listings = tuple(self._listing(row, as_of, self.text) for row in rows[:page_size])
         return CaseListPage(counts, listings, page + 1 if len(rows) > page_size else None)
 
     @staticmethod
@@ -632,12 +671,12 @@ class SQLReadModel(ReadModelView):
         return conditions
 
     @staticmethod
-    def _listing(row: Any, as_of: date) -> CaseListing:
+    def _listing(row: Any, as_of: date, text: PersonalText) -> CaseListing:
         case_id, sponsor_name, status, granted_on, term_ends_on = row
         ends_on = date.fromisoformat(term_ends_on) if term_ends_on else None
         return CaseListing(
             case_id=case_id,
-            sponsor_name=sponsor_name,
+            sponsor_name=text.name_read(sponsor_name),
             status=status,
             granted_on=date.fromisoformat(granted_on) if granted_on else None,
             term_ends_on=ends_on,

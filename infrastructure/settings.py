@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import binascii
 import os
 import secrets
+from base64 import b64decode
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,6 +27,7 @@ class Principal:
 
 
 DEFAULT_DATABASE_URL = "sqlite:///./nareis.db"
+MASTER_KEY_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class Settings:
     # PostgreSQL: connections each process keeps open, and how many more it may open under load.
     database_pool_size: int = 10
     database_max_overflow: int = 20
+    # The master key (NAREIS_ENCRYPTION_KEY), and the one `nareis rotate-key` moves to; never shown.
+    encryption_key: bytes | None = field(default=None, repr=False)
+    new_encryption_key: bytes | None = field(default=None, repr=False)
 
     @classmethod
     def from_environment(
@@ -56,6 +62,8 @@ class Settings:
             projections_in_process=_projections_mode(env.get("NAREIS_PROJECTIONS", "")),
             database_pool_size=_whole_number(env, "NAREIS_DATABASE_POOL_SIZE", 10, least=1),
             database_max_overflow=_whole_number(env, "NAREIS_DATABASE_MAX_OVERFLOW", 20, least=0),
+            encryption_key=_master_key(env, "NAREIS_ENCRYPTION_KEY"),
+            new_encryption_key=_master_key(env, "NAREIS_NEW_ENCRYPTION_KEY"),
         )
 
 
@@ -103,6 +111,23 @@ def _whole_number(env: Mapping[str, str], name: str, default: int, least: int) -
     if not raw.strip().isdigit() or int(raw) < least:
         raise ConfigurationError(f"{name} must be a whole number of at least {least}, not {raw!r}")
     return int(raw)
+
+
+def _master_key(env: Mapping[str, str], name: str) -> bytes | None:
+    """The base64 of 32 random bytes (`nareis keygen`); the message never shows the value."""
+    raw = env.get(name, "")
+    if not raw:
+        return None
+    try:
+        key = b64decode(raw.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != MASTER_KEY_BYTES:
+        raise ConfigurationError(
+            f"{name} must be the base64 of {MASTER_KEY_BYTES} random bytes "
+            "(make one with `nareis keygen`)"
+        )
+    return key
 
 
 def _projections_mode(value: str) -> bool:

@@ -46,7 +46,8 @@ class PostgresDialect(Dialect):
     def ddl(self, statement: str) -> str:
         # Byte order for text: dates and instants are ISO strings, compared as text, whatever
         # the database's locale.
-        return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement.replace(" WITHOUT ROWID", ""))
+        statement = re.sub(r"\bBLOB\b", "BYTEA", statement.replace(" WITHOUT ROWID", ""))
+        return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement)
 
 
 @lru_cache(maxsize=512)

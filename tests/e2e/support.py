@@ -7,6 +7,7 @@ count of the events in its SQLite file, to prove that a refused request recorded
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 import socket
@@ -32,6 +33,7 @@ NAREIS = Path(sys.executable).parent / "nareis"
 CASEWORKER_TOKEN = "cw-token"
 AUDITOR_TOKEN = "au-token"
 API_TOKENS = f"{CASEWORKER_TOKEN}=caseworker:alice,{AUDITOR_TOKEN}=auditor:bob"
+ENCRYPTION_KEY = base64.b64encode(os.urandom(32)).decode()  # of `encrypted_server`
 STARTUP_SECONDS = 20.0
 PROBLEM_JSON = "application/problem+json"
 
