@@ -10,8 +10,10 @@ cases once (when a process opens the database; a marker aggregate records that i
 
 The index names a V-number by a reference (`IndexReferences`): the V-number itself in a store
 without an encryption key (as it always did), else a keyed digest of it, so that neither an index's
-id nor its events reveal the V-number. The marker of a built index names the kind of reference,
-so an index built with other references is built again.
+id nor its events reveal the V-number. With a key it names a holder (case and member) by a digest
+under the case's own key, too: once the case is erased, no index event can be tied to it. The
+marker of a built index names the kind of reference, so an index built with other references is
+built again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
@@ -40,13 +42,23 @@ BATCH = 500
 INDEX_SCHEMA = 1
 
 
+def _case_and_member(case_id: str, member_id: str) -> tuple[str, str]:
+    return case_id, member_id
+
+
 @dataclass(frozen=True)
 class IndexReferences:
-    """How the index names a V-number: `of(v_number)`, and `scheme`, which tells references of
-    one kind from another's (empty for the V-number itself)."""
+    """How the index names a V-number, `of(v_number)`, and a holder, `holder(case_id, member_id)`
+    (a pair, in the fields of a `Holding`); `scheme` tells references of one kind from another's
+    (empty for V-numbers, cases and members as they are)."""
 
     of: Callable[[str], str] = str
+    holder: Callable[[str, str], tuple[str, str]] = _case_and_member
     scheme: str = ""
+
+    def of_holding(self, holding: Holding) -> Holding:
+        case_ref, member_ref = self.holder(holding.case_id, holding.member_id)
+        return Holding(self.of(holding.v_number), case_ref, member_ref, holding.issued_on)
 
 
 PLAIN_REFERENCES = IndexReferences()
@@ -85,7 +97,7 @@ class StoredPermitIndex:
 
     def referenced(self, holdings: Iterable[Holding]) -> frozenset[Holding]:
         """The holdings as the index keeps them: under the reference of their V-number."""
-        return frozenset(replace(h, v_number=self.references.of(h.v_number)) for h in holdings)
+        return frozenset(self.references.of_holding(h) for h in holdings)
 
     def updates(
         self, before: frozenset[Holding], after: frozenset[Holding]
@@ -124,7 +136,7 @@ class IndexAsRead:
         return self.index.holds_on(on)
 
     def noted(self, case_id: str, member_id: str, decided_on: date) -> list[DependentPermitIndex]:
-        self.index.note_grant(case_id, member_id, decided_on)
+        self.index.note_grant(*self.references.holder(case_id, member_id), decided_on)
         return [self.index]
 
 

@@ -535,6 +535,35 @@ def redacted(url: str) -> str:
 
 
 @cli.command()
+def erase(
+    case_id: Annotated[str, typer.Argument(help="The case whose personal data to erase")],
+    reason: Annotated[
+        str, typer.Option(help="Why (a ground such as an ended retention period; no personal data)")
+    ],
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Who erases it (default: the operating system's login name)"),
+    ] = None,
+) -> None:
+    """Erase a case's personal data for good (AVG/GDPR): destroy the case's key and record who
+    erased it, when and why. Names, V-numbers, birth dates, notes and reasons become unreadable,
+    also with the master key; the history keeps the other facts, the reports still count it."""
+    import getpass
+
+    nareis = _open()
+    try:
+        erased = nareis.application.erase(case_id, reason, actor or getpass.getuser())
+        # The read model forgets the case's names and V-numbers now, not at the next projection.
+        catch_up_despite_conflicts(nareis.application, nareis.read_model)
+    except NareisError as error:
+        typer.echo(f"nareis: {error.detail}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        nareis.close()
+    typer.echo(f"erased the personal data of case {erased.case_id} (version {erased.version})")
+
+
+@cli.command()
 def keygen() -> None:
     """Print a new encryption key for NAREIS_ENCRYPTION_KEY (base64 of 32 random bytes)."""
     from infrastructure.keyring import new_key, printable_key

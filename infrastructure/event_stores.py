@@ -29,10 +29,25 @@ CREATE_IDEMPOTENCY_KEYS = (
 
 
 class IdempotencyKeys:
-    """The idempotency records, for a recorder with a `datastore` and a `dialect`."""
+    """The idempotency records, for a recorder with a `datastore` and a `dialect`; and what else
+    a command's transaction writes beside its events."""
 
     dialect: Dialect
     datastore: Any
+    case_keys: Any = None  # `infrastructure.case_keys.CaseKeys`, once the store's keys are open
+
+    def _write_beside_events(self, c: Any, kwargs: dict[str, Any]) -> None:
+        """In the events' transaction: the command's idempotency record, and the destruction of a
+        case's key when the events record its erasure (`save(..., erase_personal_data_of=ID)`)."""
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            self._insert_idempotency_record(c, record)
+        erased = kwargs.get("erase_personal_data_of")
+        if erased is not None:
+            if self.case_keys is None:
+                msg = "this store keeps no keys per case: nothing can be erased"
+                raise TypeError(msg)
+            self.case_keys.erase_in(c, erased)
 
     def find_idempotency_record(self, key: str) -> IdempotencyRecord | None:
         with self.datastore.transaction(commit=False) as c:
@@ -89,9 +104,7 @@ class NareisSQLiteApplicationRecorder(IdempotencyKeys, SQLiteApplicationRecorder
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
-        record: IdempotencyRecord | None = kwargs.get("idempotency")
-        if record is not None:
-            self._insert_idempotency_record(c, record)
+        self._write_beside_events(c, kwargs)
         return notification_ids
 
 
@@ -114,7 +127,5 @@ class NareisPostgresApplicationRecorder(IdempotencyKeys, PostgresApplicationReco
         with self.datastore.transaction(commit=True) as curs:
             self._insert_stored_events(curs, stored_events)
             notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
-            record: IdempotencyRecord | None = kwargs.get("idempotency")
-            if record is not None:
-                self._insert_idempotency_record(curs, record)
+            self._write_beside_events(curs, kwargs)
         return notification_ids

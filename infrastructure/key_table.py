@@ -1,12 +1,15 @@
 """The key table of a store: the keys that encrypt its data, each wrapped by the master key.
 
-`nareis_keys` holds a row per key: `name` ("store" for the store key), `wrapped_by` (the master
-key's id, or "clear" in a store without an encryption key), the wrapped `key`, and `erased_at`.
-The table lives beside the events, in the same database, and is created with them.
+`nareis_keys` holds a row per key: `name` ("store" for the store key, "case/CASE_ID" for a case's
+own key), `wrapped_by` (the master key's id, or "clear" in a store without an encryption key), the
+wrapped `key`, and `erased_at` (the key was destroyed then: `key` is NULL, the row stays, so that
+no key is ever made again for an erased case). The table lives beside the events, in the same
+database, and is created with them.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,5 +109,47 @@ class KeyTable:
                 )
         return len(rows)
 
+    def erase_in(self, c: Any, name: str, erased_at: str) -> None:
+        """Destroy the key of row `name` in the transaction of cursor `c`: its bytes overwritten
+        where they lie (SQLite rewrites a cell of the same size in place), then removed."""
+        for statement in self.dialect.before_erasing:
+            c.execute(statement)
+        row = self.row_in(c, name)
+        if row is not None and row.key is not None:
+            c.execute(
+                self._sql("UPDATE nareis_keys SET key = ? WHERE name = ?"),
+                (bytes(len(row.key)), name),
+            )
+        c.execute(
+            self._sql(
+                "INSERT INTO nareis_keys (name, wrapped_by, key, erased_at) VALUES (?, ?, NULL, ?) "
+                "ON CONFLICT (name) DO UPDATE SET key = NULL, erased_at = excluded.erased_at"
+            ),
+            (name, row.wrapped_by if row else CLEAR, erased_at),
+        )
+
+    def clear_traces(self) -> None:
+        """After an erasure has committed: what the store keeps beside its tables."""
+        clear_erased_traces(self.datastore, self.dialect)
+
     def _sql(self, sql: str) -> str:
         return self.dialect.query(sql)
+
+
+def clear_erased_traces(datastore: Any, dialect: Dialect, attempts: int = 5) -> None:
+    """After a transaction that erased data has committed: the store's `after_erasing` (SQLite:
+    copy the write-ahead log, which still holds the pages as they were, into the file and empty
+    it; tried again while a reader holds an older snapshot)."""
+    if not dialect.after_erasing:
+        return
+    for _attempt in range(attempts):
+        with datastore.get_connection(commit=True) as connection:
+            cursor = connection.cursor()
+            busy = False
+            for statement in dialect.after_erasing:
+                cursor.execute(statement)
+                found = cursor.fetchone()
+                busy = busy or bool(found and found[0])
+        if not busy:
+            return
+        time.sleep(0.1)

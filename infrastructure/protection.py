@@ -1,5 +1,8 @@
 """Opening a store's keys: the encryption at rest of one database, set up when a process opens it.
 
+Every store seals each case's personal fields under the case's own key (`personal_data.py`), with
+or without a master key, so that any case can be erased.
+
 With `NAREIS_ENCRYPTION_KEY`, the store key (created with the database, wrapped by the master key)
 gives the library's cipher for events and snapshots, the read model's encrypted names and keyed
 V-number digests, and the dependent-permit index's keyed references. Without one, a database is
@@ -12,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import Mapper
+from eventsourcing.persistence import Cipher
 
 from application.permit_index import PLAIN_REFERENCES, IndexReferences, StoredPermitIndex
 from application.service import NareisApplication
+from infrastructure.case_keys import CaseKeys
 from infrastructure.key_table import CLEAR, STORE_KEY, KeyRow, KeyTable
 from infrastructure.keyring import (
     ClearText,
@@ -26,6 +30,7 @@ from infrastructure.keyring import (
     digest,
     new_key,
 )
+from infrastructure.personal_data import SealedPersonalData, SealingMapper
 from infrastructure.settings import ConfigurationError
 
 SETTING = "NAREIS_ENCRYPTION_KEY"
@@ -59,14 +64,32 @@ def protect(application: NareisApplication, master_key: bytes | None) -> Protect
     the library's cipher in the application's mapper, keyed references in its permit index."""
     master = MasterKey(master_key) if master_key is not None else None
     log_is_empty = application.recorder.max_notification_id() is None
-    store_keys = open_store_keys(key_table_of(application), master, log_is_empty)
+    table = key_table_of(application)
+    store_keys = open_store_keys(table, master, log_is_empty)
+    case_keys = seal_cases(
+        application, table, master, store_keys.events_cipher() if store_keys else None
+    )
     if store_keys is None:
         return Protection(None, ClearText(), PLAIN_REFERENCES)
-    mapper = application.mapper
-    application.use_mapper(Mapper(mapper.transcoder, mapper.compressor, store_keys.events_cipher()))
-    references = index_references(store_keys)
+    references = index_references(store_keys, case_keys)
     application.permit_index = StoredPermitIndex(application, references)
     return Protection(store_keys, store_keys.read_model_text(), references)
+
+
+def seal_cases(
+    application: NareisApplication, table: KeyTable, master: MasterKey | None, cipher: Cipher | None
+) -> CaseKeys:
+    """Each case's personal fields under its own key, the whole under `cipher` (with a master
+    key); the recorder destroys a case's key when its erasure is recorded."""
+    case_keys = CaseKeys(table, master)
+    mapper = SealingMapper(
+        application.mapper.transcoder, application.mapper.compressor, cipher, case_keys
+    )
+    application.use_mapper(mapper)
+    recorder: Any = application.recorder
+    recorder.case_keys = case_keys
+    application.personal_data = SealedPersonalData(recorder, mapper, table)
+    return case_keys
 
 
 def open_store_keys(
@@ -114,12 +137,18 @@ def unwrapped(master: MasterKey, row: KeyRow) -> bytes:
         raise ConfigurationError(f"{SETTING} does not open this database's keys") from None
 
 
-def index_references(store_keys: StoreKeys) -> IndexReferences:
-    """Keyed references: `SCHEME:DIGEST`, the scheme naming the key (so an index built with
-    another key is built again, and never mixed with this one)."""
+def index_references(store_keys: StoreKeys, case_keys: CaseKeys) -> IndexReferences:
+    """Keyed references: a V-number as `SCHEME:DIGEST`, the scheme naming the key (so an index
+    built with another key is built again, and never mixed with this one); a holder as a digest
+    of its member under its case's key (gone with the key when the case is erased)."""
     key = store_keys.index_reference_key()
     scheme = "hmac-" + digest(key, "nareis index scheme")[:12]
-    return IndexReferences(lambda v_number: f"{scheme}:{digest(key, v_number)}", scheme)
+
+    def holder(case_id: str, member_id: str) -> tuple[str, str]:
+        case_key = case_keys.for_writing(case_id)
+        return "holder:" + digest(case_key, f"nareis index holder {member_id}"), ""
+
+    return IndexReferences(lambda v_number: f"{scheme}:{digest(key, v_number)}", holder, scheme)
 
 
 def rotate_master_key(table: KeyTable, old: bytes, new: bytes) -> int:

@@ -34,6 +34,7 @@ from application.projections import (
     CaseOpenedRow,
     Derivation,
     DerivedWithOtherData,
+    ErasureRow,
     FindingRow,
     MemberFactRow,
     MemberRow,
@@ -45,12 +46,13 @@ from application.projections import (
     TermRow,
 )
 from domain.vocabulary import Stage
+from infrastructure.key_table import clear_erased_traces
 from infrastructure.keyring import ClearText
 from infrastructure.sql_dialect import SCAN_HINT, Dialect, TranslatingCursor
 
 # Raise when a table or its meaning changes: a read model of another version is dropped and
 # rebuilt from the events (the projection's tracking position is reset with it).
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA, DERIVED_WITH, TEXT_KEPT = "schema_version", "derived_with", "personal_text"
 STAGES = tuple(str(stage) for stage in Stage)  # each is a WHEN of member_stage, below
 KNOWN = "recorded_at TEXT NOT NULL, superseded_at TEXT"
@@ -73,13 +75,13 @@ TABLES = {
     "rm_cases": "CREATE TABLE IF NOT EXISTS rm_cases (case_id TEXT PRIMARY KEY, "
     "opened_at TEXT NOT NULL)",
     "rm_sponsors": "CREATE TABLE IF NOT EXISTS rm_sponsors (case_id TEXT NOT NULL, "
-    f"version INTEGER NOT NULL, {KNOWN}, v_number TEXT NOT NULL, name TEXT NOT NULL, "
+    f"version INTEGER NOT NULL, {KNOWN}, v_number TEXT, name TEXT, "
     "arrived_on TEXT NOT NULL, PRIMARY KEY (case_id, version)) WITHOUT ROWID",
     "rm_terms": "CREATE TABLE IF NOT EXISTS rm_terms (case_id TEXT NOT NULL, "
     f"version INTEGER NOT NULL, {KNOWN}, granted_on TEXT NOT NULL, term_ends_on TEXT NOT NULL, "
     "PRIMARY KEY (case_id, version)) WITHOUT ROWID",
     "rm_members": "CREATE TABLE IF NOT EXISTS rm_members (case_id TEXT NOT NULL, "
-    f"member_id TEXT NOT NULL, version INTEGER NOT NULL, {KNOWN}, name TEXT NOT NULL, "
+    f"member_id TEXT NOT NULL, version INTEGER NOT NULL, {KNOWN}, name TEXT, "
     "relationship TEXT NOT NULL, v_number TEXT, PRIMARY KEY (case_id, member_id, version)) "
     "WITHOUT ROWID",
     "rm_member_states": "CREATE TABLE IF NOT EXISTS rm_member_states (case_id TEXT NOT NULL, "
@@ -305,12 +307,17 @@ class SQLReadModel(ReadModelView):
     # --- writing --------------------------------------------------------------------------------
 
     def apply(self, rows: Sequence[Row], tracking: Tracking, derived_with: str) -> None:
+        erasing = any(isinstance(row, ErasureRow) for row in rows)
         with self._transaction(commit=True) as c:
             self._take_write_lock(c)
             self._check_derived_with(c, derived_with)
+            for statement in self.dialect.before_erasing if erasing else ():
+                c.raw.execute(statement)
             for row in rows:
                 self._WRITES[type(row)](self, c, row, sortable_instant(row.recorded_at))
             self._insert_tracking(c.raw, tracking)
+        if erasing:
+            clear_erased_traces(self.datastore, self.dialect)
 
     def _take_write_lock(self, c: TranslatingCursor) -> None:
         """Write before reading: a SQLite transaction that read first cannot write once another
@@ -347,10 +354,18 @@ class SQLReadModel(ReadModelView):
         values = {"version": row.version, **self._personal(row.name, row.v_number)}
         self._record(c, "rm_members", key, values | {"relationship": row.relationship}, at)
 
-    def _personal(self, name: str, v_number: str | None) -> dict[str, str | None]:
-        """A person's name and V-number as the read model keeps them."""
-        kept_v_number = None if v_number is None else self.text.v_number(v_number)
-        return {"name": self.text.name(name), "v_number": kept_v_number}
+    def _personal(self, name: str | None, v_number: str | None) -> dict[str, str | None]:
+        """A person's name and V-number as the read model keeps them (None: none, or erased)."""
+        return {
+            "name": None if name is None else self.text.name(name),
+            "v_number": None if v_number is None else self.text.v_number(v_number),
+        }
+
+    def _erase_case(self, c: TranslatingCursor, row: ErasureRow, at: str) -> None:
+        for table in ("rm_sponsors", "rm_members"):
+            c.execute(
+                f"UPDATE {table} SET name = NULL, v_number = NULL WHERE case_id = ?", (row.case_id,)
+            )
 
     def _add_finding(self, c: TranslatingCursor, row: FindingRow, at: str) -> None:
         values = (row.case_id, row.member_id, row.version, at, row.assessed_on.isoformat())
@@ -443,6 +458,7 @@ class SQLReadModel(ReadModelView):
         FindingRow: _add_finding,
         MemberFactRow: _advance_member_state,
         PermitRow: _advance_member_state,
+        ErasureRow: _erase_case,
     }
 
     def clear(self) -> None:
@@ -676,7 +692,7 @@ class SQLReadModel(ReadModelView):
         ends_on = date.fromisoformat(term_ends_on) if term_ends_on else None
         return CaseListing(
             case_id=case_id,
-            sponsor_name=text.name_read(sponsor_name),
+            sponsor_name=None if sponsor_name is None else text.name_read(sponsor_name),
             status=status,
             granted_on=date.fromisoformat(granted_on) if granted_on else None,
             term_ends_on=ends_on,

@@ -23,6 +23,10 @@ class Dialect:
 
     scratch_table: str  # the name of a temporary table `rm_derived`, for UPDATE ... FROM
     tables_catalog: str  # a query with a column `name`: the tables of the current schema
+    # Run in a transaction that erases data, and after it commits: what the store needs so that
+    # erased bytes are not left behind in its files (SQLite: zeroed pages, a truncated WAL).
+    before_erasing: tuple[str, ...] = ()
+    after_erasing: tuple[str, ...] = ()
 
     def query(self, sql: str) -> str:
         """`sql` (written with `?` and `:name` placeholders) as this store takes it."""
@@ -60,6 +64,8 @@ def _pyformat(sql: str) -> str:
 SQLITE = SQLiteDialect(
     scratch_table="temp.rm_derived",
     tables_catalog="SELECT name FROM sqlite_master WHERE type = 'table'",
+    before_erasing=("PRAGMA secure_delete = ON",),
+    after_erasing=("PRAGMA wal_checkpoint(TRUNCATE)",),
 )
 POSTGRES = PostgresDialect(
     scratch_table="pg_temp.rm_derived",

@@ -20,7 +20,12 @@ class TableRoute:
     description: str
 
     def add(
-        self, router: APIRouter, method: str, endpoint: Callable[..., Any], response_model: Any
+        self,
+        router: APIRouter,
+        method: str,
+        endpoint: Callable[..., Any],
+        response_model: Any,
+        responses: dict[int | str, dict[str, Any]] | None = None,
     ) -> None:
         router.add_api_route(
             self.path,
@@ -29,4 +34,5 @@ class TableRoute:
             name=self.name,
             description=self.description,
             response_model=response_model,
+            responses=responses,
         )
