@@ -14,6 +14,7 @@ from typing import Any
 
 from application.results import HistoryEntry
 from domain.case import Case
+from domain.erasure import PERSONAL_FIELDS
 
 # The business date of each kind of fact that has one (DOMAIN.md "Rules": facts without a business
 # date, such as the case opening, a registration or a correction of details, count at every date).
@@ -110,3 +111,21 @@ class AuditTrail:
             else e
             for e in self.entries
         ]
+
+    def without_personal_data(self) -> list[HistoryEntry]:
+        """The entries of an erased case: every personal field null and named in `erased`, in
+        `data` and in a correction's changes (a change of personal fields alone shows no values);
+        the grounds not supported are not judged (the ages they need are gone)."""
+        return [_without_personal_data(entry) for entry in self.entries]
+
+
+def _without_personal_data(entry: HistoryEntry) -> HistoryEntry:
+    personal = tuple(
+        f for f, value in entry.data.items() if f in PERSONAL_FIELDS and value is not None
+    )
+    data = {f: None if f in personal else value for f, value in entry.data.items()}
+    changes = entry.changes and {
+        side: {f: v for f, v in values.items() if f not in PERSONAL_FIELDS}
+        for side, values in entry.changes.items()
+    }
+    return replace(entry, data=data, changes=changes, reason=None, erased=personal)

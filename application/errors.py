@@ -48,6 +48,14 @@ class IdempotencyKeyReused(ApplicationError):
     title = "Idempotency key reused"
 
 
+class CaseNotErasable(ApplicationError):
+    """The case holds personal data that is not under its own key (events recorded before keys
+    per case existed), so destroying the key would not erase it."""
+
+    code = "case-not-erasable"
+    title = "Case cannot be erased"
+
+
 class InvalidIfMatch(InvalidInput):
     """The caller's expected version is not a case version."""
 

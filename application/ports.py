@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
@@ -83,3 +84,20 @@ class IdempotencyStore(Protocol):
     def find_idempotency_record(self, key: str) -> IdempotencyRecord | None: ...
 
     def remember_idempotency_record(self, record: IdempotencyRecord) -> None: ...
+
+
+class PersonalDataSeal(Protocol):
+    """Each case's personal data kept under a key of the case's own, so that destroying the key
+    erases it (`infrastructure/personal_data.py`). `save(..., erase_personal_data_of=CASE_ID)`
+    on the application's recorder destroys the case's key in the transaction that records the
+    erasure."""
+
+    def unsealed_versions(self, case_id: UUID) -> list[int]:
+        """The versions of the case's events that hold personal data not under the case's key
+        (recorded before keys per case existed): destroying the key cannot erase those."""
+        ...
+
+    def after_erasure(self) -> None:
+        """Once an erasure has committed: clear what the store keeps of the destroyed key beside
+        its tables."""
+        ...

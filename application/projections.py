@@ -35,6 +35,7 @@ from eventsourcing.utils import get_topic
 
 from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.case import Case
+from domain.erasure import is_erased
 from domain.policy import derivation_fingerprint
 from domain.term import decision_due_on, journey_term, permit_ready_within_target
 from domain.vocabulary import Criterion
@@ -81,13 +82,13 @@ class CaseOpenedRow:
 class SponsorRow:
     """The sponsor's details as opened or corrected, known from `recorded_at` until a correction
     supersedes them (a listing as known at K shows the name known then; the route reads
-    `arrived_on`)."""
+    `arrived_on`). An erased case's name and V-number are None."""
 
     case_id: str
     version: int
     recorded_at: datetime
-    v_number: str
-    name: str
+    v_number: str | None
+    name: str | None
     arrived_on: date
 
 
@@ -110,7 +111,7 @@ class MemberRow:
     member_id: str
     version: int
     recorded_at: datetime
-    name: str
+    name: str | None
     relationship: str
     v_number: str | None
 
@@ -153,7 +154,16 @@ class FindingRow:
     outcome: str
 
 
-Row = CaseOpenedRow | SponsorRow | TermRow | MemberRow | MemberFactRow | FindingRow
+@dataclass(frozen=True)
+class ErasureRow:
+    """A case's personal data was erased: its rows keep their dates, lose names and V-numbers
+    (as a rebuild from the erased events has them)."""
+
+    case_id: str
+    recorded_at: datetime
+
+
+Row = CaseOpenedRow | SponsorRow | TermRow | MemberRow | MemberFactRow | FindingRow | ErasureRow
 Progress = Callable[[str, int, int], None]  # what, done, total
 
 
@@ -174,7 +184,7 @@ class DerivedWithOtherData(Exception):
 @dataclass(frozen=True)
 class CaseListing:
     case_id: str
-    sponsor_name: str
+    sponsor_name: str | None  # None once the case was erased
     status: str
     granted_on: date | None
     term_ends_on: date | None
@@ -277,6 +287,7 @@ class ReadModelProjection(Projection[ReadModelView]):
             Case.ApplicationWithdrawn,
             Case.DecisionPeriodExtended,
             Case.AssessmentRecorded,
+            Case.CaseErased,
         )
     )
 
@@ -330,9 +341,9 @@ class ReadModelProjection(Projection[ReadModelView]):
                 e.member_id,
                 e.originator_version,
                 e.timestamp,
-                e.name,
+                _kept(e.name),
                 e.relationship,
-                e.v_number,
+                _kept(e.v_number),
             )
         ]
 
@@ -379,14 +390,18 @@ class ReadModelProjection(Projection[ReadModelView]):
             )
         ]
 
+    @rows_for.register
+    def _(self, e: Case.CaseErased) -> list[Row]:
+        return [ErasureRow(str(e.originator_id), e.timestamp)]
+
     @staticmethod
     def _sponsor(e: Any) -> SponsorRow:
         return SponsorRow(
             str(e.originator_id),
             e.originator_version,
             e.timestamp,
-            e.v_number,
-            e.name,
+            _kept(e.v_number),
+            _kept(e.name),
             e.arrived_on,
         )
 
@@ -410,6 +425,11 @@ class ReadModelProjection(Projection[ReadModelView]):
             due_on,
             extended_due_on,
         )
+
+
+def _kept(value: Any) -> Any:
+    """A personal value as the read model keeps it: None once erased."""
+    return None if is_erased(value) else value
 
 
 def catch_up(

@@ -67,6 +67,8 @@ class HistoryEntry:
     reason: str | None = None  # corrections: the correction_reason
     # DecisionTaken: the grounds whose rule was met on decided_on (DOMAIN.md); None for others.
     ground_not_supported: tuple[str, ...] | None = None
+    # An erased case: the personal fields of `data` (null there), whose values are gone.
+    erased: tuple[str, ...] | None = None
 
 
 T = TypeVar("T")

@@ -17,12 +17,17 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.utils import Environment, EnvType
 
 from application.audit_trail import AuditTrail
 from application.commands import CaseCommand, Command, OpenCase, TakeDecision, created_member_id
-from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
+from application.errors import (
+    CaseNotErasable,
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    VersionMismatch,
+)
 from application.handlers import HANDLERS, HandlerContext, open_case
 from application.permit_index import StoredPermitIndex, case_holdings
 from application.ports import (
@@ -33,6 +38,7 @@ from application.ports import (
     IdempotencyRecord,
     IdempotencyStore,
     PermitIndex,
+    PersonalDataSeal,
 )
 from application.projections import CaseListFilter, CaseListPage, Caseload, ReadModelView
 from application.results import (
@@ -48,7 +54,7 @@ from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.case import Case
 from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case, grounds_not_supported, refusal_dates
-from domain.errors import CaseNotFound
+from domain.errors import CaseErased, CaseNotFound
 from domain.permit_index import Holding
 from domain.vocabulary import DecisionOutcome
 
@@ -107,6 +113,8 @@ class NareisApplication(Application[UUID]):
         self.permit_index: PermitIndex = permit_index or StoredPermitIndex(self)
         self.dependent_permits: DependentPermitRegister = dependent_permits or NoDependentPermits()
         self.read_model: ReadModelView | None = None
+        # Keys per case, which erasure destroys (set by the infrastructure that opens them).
+        self.personal_data: PersonalDataSeal | None = None
         self._commit_listeners: list[Callable[[], None]] = []
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
@@ -123,6 +131,13 @@ class NareisApplication(Application[UUID]):
     def construct_snapshot_store(self) -> EventStore[UUID]:
         recorder = self.factory.aggregate_recorder(purpose=f"snapshots_v{SNAPSHOT_SCHEMA_VERSION}")
         return self.factory.event_store(mapper=self.mapper, recorder=recorder)
+
+    def use_mapper(self, mapper: Mapper[UUID]) -> None:
+        """Store events and snapshots through `mapper` (the infrastructure's encryption, once it
+        has opened the store's keys), before anything is read or written."""
+        self.mapper = self.events.mapper = mapper
+        if self.snapshots is not None:
+            self.snapshots.mapper = mapper
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -218,6 +233,40 @@ class NareisApplication(Application[UUID]):
         HANDLERS[type(command)](case, command, handler_context)
         return case, before, reading
 
+    def erase(self, case_id: str, reason: str, actor: str) -> CommandResult:
+        """Erase the case's personal data (`domain/erasure.py`): record `CaseErased` and, in the
+        same transaction, destroy the case's key; the index forgets the case's permit holders
+        (their V-numbers are gone with it). A case whose events hold personal data outside its
+        key is refused, as is one another command changes on every attempt."""
+        seal = self._personal_data_seal()
+        for _attempt in range(COMMAND_ATTEMPTS):
+            case = self._get(case_id)
+            if unsealed := seal.unsealed_versions(case.id):
+                raise CaseNotErasable(
+                    f"Case {case_id} holds personal data recorded before keys per case existed "
+                    f"(versions {', '.join(map(str, unsealed[:10]))}); destroying its key would "
+                    "not erase it, so nothing was erased."
+                )
+            holdings = case_holdings(case)
+            case.erase(reason, actor=actor)
+            indexes = self.permit_index.updates(holdings, frozenset())
+            try:
+                self.save(*indexes, case, erase_personal_data_of=case.id)
+            except IntegrityError:
+                continue
+            seal.after_erasure()
+            return CommandResult(str(case.id), case.version)
+        raise ConcurrencyConflict(
+            f"Case {case_id} was changed by other commands at the same time, "
+            f"{COMMAND_ATTEMPTS} times; nothing was erased. Try again."
+        )
+
+    def _personal_data_seal(self) -> PersonalDataSeal:
+        if self.personal_data is None:
+            msg = "This application keeps no keys per case, so it cannot erase one."
+            raise TypeError(msg)
+        return self.personal_data
+
     def save_new_cases(self, *cases: Case) -> None:
         """Save cases built outside the command path (generated ones, `nareis seed-load`) with
         the index entries their permits make, in one transaction."""
@@ -271,6 +320,8 @@ class NareisApplication(Application[UUID]):
         case_uuid = self._case_uuid(case_id)
         events = self.events.get(case_uuid, lte=self._version_known_at(case_uuid, known_at))
         trail = AuditTrail.of(events, as_of)
+        if self._is_erased(case_uuid):
+            return trail.without_personal_data()
         marks = self._grounds_not_supported(trail.case, known_at) if trail.case else {}
         return trail.with_grounds_marked(marks)
 
@@ -364,6 +415,8 @@ class NareisApplication(Application[UUID]):
             return self._get(case_id)
         case_uuid = self._case_uuid(case_id)
         version = self._version_known_at(case_uuid, known_at)
+        if self._is_erased(case_uuid):  # the data is gone, whatever the system knew then
+            self._get(case_id)  # raises CaseErased
         return self.repository.get(case_uuid, version=version)
 
     def _version_known_at(self, case_uuid: UUID, known_at: datetime | None) -> int:
@@ -399,6 +452,12 @@ class NareisApplication(Application[UUID]):
             found = list(self.events.get(case_uuid, gt=version - 1, lte=version))
         return (found[0].originator_version, found[0].timestamp) if found else None
 
+    def _is_erased(self, case_uuid: UUID) -> bool:
+        """Whether the case's personal data was erased: then its last event says so (erasure is
+        final, nothing is recorded after it)."""
+        last = list(self.events.get(case_uuid, desc=True, limit=1))
+        return bool(last) and isinstance(last[0], Case.CaseErased)
+
     def _is_case(self, case_uuid: UUID) -> bool:
         """Whether the stream is a case's (the index's streams are in the same store)."""
         first = list(self.events.get(case_uuid, lte=1))
@@ -411,6 +470,8 @@ class NareisApplication(Application[UUID]):
             raise CaseNotFound(case_id) from None
         if not isinstance(case, Case):
             raise CaseNotFound(case_id)
+        if case.erasure is not None:
+            raise CaseErased(case.id, case.erasure)
         return case
 
     @staticmethod

@@ -13,6 +13,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain import facts
+from domain.erasure import ERASED, Erased, Erasure
 
 
 class DateAsISO(Transcoding):
@@ -24,6 +25,19 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class ErasedValue(Transcoding):
+    """A personal field of an erased case: stored as the marker, read back as `ERASED`."""
+
+    type = Erased
+    name = "nareis.erased"
+
+    def encode(self, obj: Erased) -> str:
+        return ""
+
+    def decode(self, data: str) -> Erased:
+        return ERASED
 
 
 class FrozenValueAsDict(Transcoding):
@@ -52,10 +66,12 @@ SNAPSHOT_VALUE_TYPES = (
     facts.Permit,
     facts.Withdrawal,
     facts.DecisionPeriodExtension,
+    Erasure,
 )
 
 
 def register_nareis_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
+    transcoder.register(ErasedValue())
     for value_type in SNAPSHOT_VALUE_TYPES:
         transcoder.register(FrozenValueAsDict(value_type))

@@ -23,10 +23,12 @@ from eventsourcing.domain import Aggregate
 
 from domain.calendar import ATW_CALENDAR, AtwCalendar
 from domain.eligibility import evaluate_member
+from domain.erasure import Erasure, without_personal_data
 from domain.errors import (
     AlreadyDecided,
     AlreadyWithdrawn,
     ApplicationMissing,
+    CaseErased,
     CommandRefused,
     CorrectionWithoutReason,
     DateBeforeApplication,
@@ -58,6 +60,7 @@ from domain.facts import (
     SponsorGrant,
     Withdrawal,
 )
+from domain.typed_text import check_not_blank, check_typed_text
 from domain.value_checks import (
     check_grant_after_asylum_application,
     check_member_details_shape,
@@ -196,6 +199,10 @@ class Correction:
 
 class Case(Aggregate):
     """One sponsor's case: the sponsor, the grant, and every family member's facts."""
+
+    # Who erased the case's personal data, when and why (a class default: snapshots taken before
+    # erasure existed have no such attribute).
+    erasure: Erasure | None = None
 
     # --- creation -------------------------------------------------------------------------------
 
@@ -555,7 +562,33 @@ class Case(Aggregate):
         actor: str
         slot, fact_type = "extension", DecisionPeriodExtension
 
+    # --- erasure --------------------------------------------------------------------------------
+
+    def erase(self, erasure_reason: str, *, actor: str) -> None:
+        """Erase the case's personal data (`domain/erasure.py`): the store destroys the case's key
+        with this event, which holds no personal data."""
+        self.check_not_erased()
+        check_typed_text(erasure_reason, "reason")
+        check_not_blank(erasure_reason, "reason")
+        self.trigger_event(self.CaseErased, actor=actor, erasure_reason=erasure_reason)
+
+    class CaseErased(Aggregate.Event):
+        actor: str
+        erasure_reason: str
+
+        def apply(self, case: Case) -> None:
+            case.erasure = Erasure(self.timestamp, self.actor, self.erasure_reason)
+            case.sponsor = without_personal_data(case.sponsor)
+            case.members = {
+                member_id: _member_without_personal_data(member)
+                for member_id, member in case.members.items()
+            }
+
     # --- guards ---------------------------------------------------------------------------------
+
+    def check_not_erased(self) -> None:
+        if self.erasure is not None:
+            raise CaseErased(self.id, self.erasure)
 
     @staticmethod
     def check_correction_reason(correction_reason: str | None, what: str) -> None:
@@ -734,6 +767,16 @@ class Case(Aggregate):
             now: datetime = event_class.create_timestamp()
             kwargs["timestamp"] = max(now, self.modified_on)
         super().trigger_event(event_class, **kwargs)
+
+
+def _member_without_personal_data(member: MemberFacts) -> MemberFacts:
+    return replace(
+        member,
+        details=without_personal_data(member.details),
+        assessments=tuple(without_personal_data(a) for a in member.assessments),
+        withdrawal=member.withdrawal and without_personal_data(member.withdrawal),
+        extension=member.extension and without_personal_data(member.extension),
+    )
 
 
 def document_id_for(case_version: int) -> str:

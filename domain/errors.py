@@ -9,6 +9,10 @@ HTTP layer maps each branch to a problem+json status in one place
 
 from __future__ import annotations
 
+from datetime import UTC
+
+from domain.erasure import Erasure
+
 
 class NareisError(Exception):
     """Base of every error Nareis raises on purpose. `code` names the problem type."""
@@ -140,6 +144,30 @@ class MemberNotFound(NotFound):
     def __init__(self, case_id: object, member_id: str) -> None:
         super().__init__(f"Case {case_id} has no family member {member_id}.")
         self.member_id = member_id
+
+
+class Gone(NareisError):
+    """What was asked for existed, and is gone for good."""
+
+    code = "gone"
+    title = "Gone"
+
+
+class CaseErased(Gone):
+    """The case's personal data was erased (`domain/erasure.py`): its views and commands are gone;
+    its history keeps the other facts."""
+
+    code = "case-erased"
+    title = "Case erased"
+
+    def __init__(self, case_id: object, erasure: Erasure) -> None:
+        erased_at = erasure.erased_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        super().__init__(
+            f"The personal data of case {case_id} was erased at {erased_at} by "
+            f"{erasure.erased_by} ({erasure.erasure_reason}); only its history remains, "
+            "without it."
+        )
+        self.erasure = erasure
 
 
 class CommandRefused(NareisError):

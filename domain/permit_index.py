@@ -17,6 +17,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.erasure import is_erased
 from domain.facts import MemberFacts
 
 # Index ids are uuid5(NAMESPACE, v_number): anyone can find the index of a V-number, and no two
@@ -35,11 +36,14 @@ class Holding:
 
 
 def holdings_of(case_id: str, members: Iterable[MemberFacts]) -> frozenset[Holding]:
-    """The holdings a case records: each member with a V-number and a permit."""
+    """The holdings a case records: each member with a V-number and a permit (an erased
+    case's V-numbers are gone: it records none)."""
     return frozenset(
         Holding(m.details.v_number, case_id, m.member_id, m.permit.issued_on)
         for m in members
-        if m.details.v_number is not None and m.permit is not None
+        if m.details.v_number is not None
+        and m.permit is not None
+        and not is_erased(m.details.v_number)
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import logging
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -71,6 +72,8 @@ def serve(
 
     settings = _settings(generate_token=True)
     configure_logging()
+    if settings.encryption_key is None:
+        logging.getLogger("nareis").warning(WITHOUT_KEY)
     if workers > 1 and settings.database_url.startswith("memory:"):
         typer.echo("nareis: --workers needs a database the workers share, not memory://", err=True)
         raise typer.Exit(2)
@@ -87,6 +90,13 @@ def serve(
         nareis.start_projections()
     app = create_app(nareis, settings.tokens, close_on_shutdown=True)
     uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
+
+
+WITHOUT_KEY = (
+    "NAREIS_ENCRYPTION_KEY is not set: refugees' personal data is stored UNENCRYPTED. "
+    "Run without a key for development only (make one with `nareis keygen`; README, "
+    '"Encryption at rest").'
+)
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -565,7 +575,9 @@ def migrate_store(
     from infrastructure.migration import TargetNotEmpty, copy_store
 
     console = Console(stderr=True)
-    source, target = _event_store(from_url, "--from"), _event_store(to_url, "--to")
+    settings = _settings()  # NAREIS_ENCRYPTION_KEY: the key of both, as the key table moves
+    source = _event_store(replace(settings, database_url=from_url), "--from")
+    target = _event_store(replace(settings, database_url=to_url), "--to")
     try:
         with _events_progress(console) as progress:
             copied = copy_store(source.recorder, target.recorder, _progress_bars(progress))
@@ -579,17 +591,18 @@ def migrate_store(
         f"copied {copied.events:,} events and {copied.keys:,} idempotency keys in "
         f"{copied.seconds:.1f} s ({copied.events / max(copied.seconds, 1e-9):,.0f} events/s)"
     )
-    _project_target(to_url, console, verify)
+    _project_target(replace(settings, database_url=to_url), console, verify)
 
 
-def _event_store(url: str, option: str) -> NareisApplication:
+def _event_store(settings: Settings, option: str) -> NareisApplication:
     from infrastructure.composition import open_event_store
 
+    url = settings.database_url
     if option == "--from" and url.startswith("sqlite:///") and not Path(url[10:]).is_file():
         typer.echo(f"nareis: --from {url}: there is no such database file", err=True)
         raise typer.Exit(2)
     try:
-        return open_event_store(Settings(database_url=url))
+        return open_event_store(settings, check_key=option == "--from")
     except ConfigurationError as error:
         typer.echo(f"nareis: {option}: {error}", err=True)
         raise typer.Exit(2) from None
@@ -606,8 +619,9 @@ def _progress_bars(progress: Progress) -> Callable[[str, int, int], None]:
     return advance
 
 
-def _project_target(to_url: str, console: Console, verify: bool) -> None:
-    nareis = _build(Settings(database_url=to_url))
+def _project_target(settings: Settings, console: Console, verify: bool) -> None:
+    to_url = settings.database_url
+    nareis = _build(settings)
     try:
         _catch_up_with_progress(nareis, console, "projecting the read model")
         if verify and (differences := _verify_with_progress(nareis, console)):
@@ -616,6 +630,72 @@ def _project_target(to_url: str, console: Console, verify: bool) -> None:
     finally:
         nareis.close()
     typer.echo(f"moved to {redacted(to_url)}" + (": verified" if verify else ""))
+
+
+@cli.command()
+def erase(
+    case_id: Annotated[str, typer.Argument(help="The case whose personal data to erase")],
+    reason: Annotated[
+        str, typer.Option(help="Why (a ground such as an ended retention period; no personal data)")
+    ],
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Who erases it (default: the operating system's login name)"),
+    ] = None,
+) -> None:
+    """Erase a case's personal data for good (AVG/GDPR): destroy the case's key and record who
+    erased it, when and why. Names, V-numbers, birth dates, notes and reasons become unreadable,
+    also with the master key; the history keeps the other facts, the reports still count it."""
+    import getpass
+
+    nareis = _open()
+    try:
+        erased = nareis.application.erase(case_id, reason, actor or getpass.getuser())
+        # The read model forgets the case's names and V-numbers now, not at the next projection.
+        catch_up_despite_conflicts(nareis.application, nareis.read_model)
+    except NareisError as error:
+        typer.echo(f"nareis: {error.detail}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        nareis.close()
+    typer.echo(f"erased the personal data of case {erased.case_id} (version {erased.version})")
+
+
+@cli.command()
+def keygen() -> None:
+    """Print a new encryption key for NAREIS_ENCRYPTION_KEY (base64 of 32 random bytes)."""
+    from infrastructure.keyring import new_key, printable_key
+
+    typer.echo(printable_key(new_key()))
+
+
+@cli.command("rotate-key")
+def rotate_key() -> None:
+    """Re-wrap the database's keys from NAREIS_ENCRYPTION_KEY to NAREIS_NEW_ENCRYPTION_KEY, in one
+    transaction. Stop every process that uses the database first; start them with the new key."""
+    from infrastructure.protection import key_table_of, rotate_master_key
+
+    settings = _settings()
+    if settings.encryption_key is None or settings.new_encryption_key is None:
+        typer.echo(
+            "nareis: rotate-key needs the current key in NAREIS_ENCRYPTION_KEY and the new one "
+            "in NAREIS_NEW_ENCRYPTION_KEY (make one with `nareis keygen`)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    nareis = _open()
+    try:
+        table = key_table_of(nareis.application)
+        rotated = rotate_master_key(table, settings.encryption_key, settings.new_encryption_key)
+    except ConfigurationError as error:
+        typer.echo(f"nareis: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        nareis.close()
+    typer.echo(
+        f"re-wrapped {rotated} key(s) with the new key: set NAREIS_ENCRYPTION_KEY to it (and "
+        "unset NAREIS_NEW_ENCRYPTION_KEY) in every process that uses this database"
+    )
 
 
 @cli.command("seed-load")

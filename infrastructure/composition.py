@@ -23,8 +23,10 @@ from domain.calendar import ATW_CALENDAR, AtwCalendar
 from infrastructure.chained_events import attach_chain
 from infrastructure.election import ElectionFactory, Leadership, election_for
 from infrastructure.errors import DatabaseUnusable
+from infrastructure.keyring import MasterKey
 from infrastructure.persistence import environment_for, read_model_class_for, redacted
 from infrastructure.projection_worker import ProjectionWorker, catch_up_despite_conflicts
+from infrastructure.protection import Protection, check_store_keys, key_table_of, protect
 from infrastructure.settings import Settings
 from infrastructure.sqlite_read_model import SQLiteReadModel
 from infrastructure.store_check import check_database, without_password
@@ -38,6 +40,7 @@ class Nareis:
     settings: Settings
     application: NareisApplication
     read_model: ReadModelProjection
+    protection: Protection
     worker: ProjectionWorker | None = None
     elect: ElectionFactory = election_for
     _listener: CommitListener | None = None
@@ -93,7 +96,9 @@ class Nareis:
             Environment("scratch", environment_for("memory://"))
         )
         self._scratch_factories.append(factory)  # keep it open while the view is used
-        return factory.tracking_recorder(SQLiteReadModel)
+        view = factory.tracking_recorder(SQLiteReadModel)
+        view.keep_personal_text(self.protection.read_model_text)  # compares equal to the stored
+        return view
 
     def close(self) -> None:
         if self._listener is not None:
@@ -120,21 +125,40 @@ def build(
     processes of `serve --workers`, whose parent has just checked it)."""
     with _opening(settings, check):
         application = NareisApplication(_environment(settings), clock=clock, calendar=calendar)
+        try:
+            protection = protect(application, settings.encryption_key)
+        except Exception:
+            application.close()
+            raise
         attach_chain(application, settings.chain_key)
         view = application.factory.tracking_recorder(read_model_class_for(settings.database_url))
+        view.keep_personal_text(protection.read_model_text)
         application.dependent_permits = view
         application.read_model = view
         ensure_permit_index(application)  # a database from before the index: built once, here
-    return Nareis(settings, application, ReadModelProjection(view, calendar), elect=elect)
+    projection = ReadModelProjection(view, calendar)
+    return Nareis(settings, application, projection, protection, elect=elect)
 
 
-def open_event_store(settings: Settings) -> NareisApplication:
+def open_event_store(settings: Settings, *, check_key: bool = False) -> NareisApplication:
     """The event store of `settings` alone, checked first: no read model, and no index built
-    into an empty log (to copy another store's log into it)."""
+    into an empty log (to copy another store's log into it). With `check_key`, the encryption key
+    must open it (as `build` would), or ConfigurationError."""
     with _opening(settings, check=True):
         application = NareisApplication(_environment(settings))
+        if check_key:
+            try:
+                check_store_keys(key_table_of(application), _master(settings))
+            except Exception:
+                application.close()
+                raise
         attach_chain(application, settings.chain_key)
         return application
+
+
+def _master(settings: Settings) -> MasterKey | None:
+    key = settings.encryption_key
+    return MasterKey(key) if key is not None else None
 
 
 def _environment(settings: Settings) -> dict[str, str]:

@@ -1,9 +1,10 @@
 """The event stores: the library's application recorders, extended with Nareis's own tables.
 
-Each adds the `idempotency_keys` table and writes an idempotency record in the same transaction as
-the command's events (passed as `save(..., idempotency=...)`), so a crash can never keep the events
-and lose the key, or the other way round. In that transaction too, each event's link in its
-aggregate's tamper-evident chain (infrastructure/chained_events.py).
+Each adds the `idempotency_keys` table and the key table (`key_table.py`), and writes an
+idempotency record in the same transaction as the command's events (passed as
+`save(..., idempotency=...)`), so a crash can never keep the events and lose the key, or the other
+way round. In that transaction too, each event's link in its aggregate's tamper-evident chain
+(infrastructure/chained_events.py), and the destruction of an erased case's key.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from psycopg.sql import SQL
 from application.ports import IdempotencyRecord
 from infrastructure.chained_events import ChainedEvents, HeadCache, Links, chain_tables
 from infrastructure.event_chain import GENESIS, ChainBroken
+from infrastructure.key_table import CREATE_KEYS
 from infrastructure.sql_dialect import POSTGRES, SQLITE, Dialect
 
 CREATE_IDEMPOTENCY_KEYS = (
@@ -31,10 +33,25 @@ CREATE_IDEMPOTENCY_KEYS = (
 
 
 class IdempotencyKeys:
-    """The idempotency records, for a recorder with a `datastore` and a `dialect`."""
+    """The idempotency records, for a recorder with a `datastore` and a `dialect`; and what else
+    a command's transaction writes beside its events."""
 
     dialect: Dialect
     datastore: Any
+    case_keys: Any = None  # `infrastructure.case_keys.CaseKeys`, once the store's keys are open
+
+    def _write_beside_events(self, c: Any, kwargs: dict[str, Any]) -> None:
+        """In the events' transaction: the command's idempotency record, and the destruction of a
+        case's key when the events record its erasure (`save(..., erase_personal_data_of=ID)`)."""
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            self._insert_idempotency_record(c, record)
+        erased = kwargs.get("erase_personal_data_of")
+        if erased is not None:
+            if self.case_keys is None:
+                msg = "this store keeps no keys per case: nothing can be erased"
+                raise TypeError(msg)
+            self.case_keys.erase_in(c, erased)
 
     def find_idempotency_record(self, key: str) -> IdempotencyRecord | None:
         with self.datastore.transaction(commit=False) as c:
@@ -89,6 +106,7 @@ class NareisSQLiteApplicationRecorder(IdempotencyKeys, ChainedEvents, SQLiteAppl
         return [
             *super().construct_create_table_statements(),
             CREATE_IDEMPOTENCY_KEYS,
+            CREATE_KEYS,
             *chain_tables("TEXT"),
         ]
 
@@ -103,9 +121,7 @@ class NareisSQLiteApplicationRecorder(IdempotencyKeys, ChainedEvents, SQLiteAppl
     ) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         self._chain_stored_events(c, stored_events)
-        record: IdempotencyRecord | None = kwargs.get("idempotency")
-        if record is not None:
-            self._insert_idempotency_record(c, record)
+        self._write_beside_events(c, kwargs)
         return notification_ids
 
     def _stored_id(self, originator_id: Any) -> Any:
@@ -145,7 +161,7 @@ class NareisPostgresApplicationRecorder(
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.head_cache = HeadCache()
-        for statement in [CREATE_IDEMPOTENCY_KEYS, *chain_tables("uuid")]:
+        for statement in [CREATE_IDEMPOTENCY_KEYS, CREATE_KEYS, *chain_tables("uuid")]:
             self.sql_create_statements.append(SQL(POSTGRES.ddl(statement)))  # type: ignore[arg-type]
 
     def _lock_events_to_start_chain(self, c: Any) -> None:
@@ -180,8 +196,6 @@ class NareisPostgresApplicationRecorder(
             self._insert_stored_events(curs, stored_events)
             notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
             links = self._chain_stored_events(curs, stored_events)
-            record: IdempotencyRecord | None = kwargs.get("idempotency")
-            if record is not None:
-                self._insert_idempotency_record(curs, record)
+            self._write_beside_events(curs, kwargs)
         self.head_cache.remember(links)  # committed
         return notification_ids

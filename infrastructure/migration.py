@@ -2,7 +2,9 @@
 PostgreSQL server, say) with every event and idempotency key.
 
 The events are copied in the order of the source's log, a batch per transaction, with their stored
-bytes unchanged: the target's log is the source's, position for position. The source is only read.
+bytes unchanged: the target's log is the source's, position for position. The key table comes
+with them, as it is (keys wrapped by the same master key), so an encrypted office stays encrypted
+under the same `NAREIS_ENCRYPTION_KEY`. The source is only read.
 The read model is not copied: the target's is projected from the copied events (`nareis` does it
 after the copy), so it is derived with this build's calendar and policy data.
 """
@@ -17,6 +19,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from infrastructure.event_stores import IdempotencyKeys
+from infrastructure.key_table import KeyTable
 
 # (what, done, total): called after every batch.
 Progress = Callable[[str, int, int], None]
@@ -44,6 +47,7 @@ def copy_store(
     started = time.perf_counter()
     events = _copy_events(source, target, progress, batch)
     keys = _copy_keys(source, target, progress, batch)
+    _copy_key_table(source, target, batch)
     return Copied(events, keys, time.perf_counter() - started)
 
 
@@ -73,3 +77,16 @@ def _copy_keys(
         key, copied = records[-1].key, copied + len(records)
         progress("copying idempotency keys", copied, copied)
     return copied
+
+
+def _copy_key_table(source: Any, target: Any, batch: int) -> None:
+    """The source's key table over the target's (whose store key, if it made one, wraps nothing
+    yet: the target held no events)."""
+    rows_of, into = (
+        KeyTable(source.datastore, source.dialect),
+        KeyTable(target.datastore, target.dialect),
+    )
+    name = ""
+    while rows := rows_of.rows_after(name, batch):
+        into.put(rows)
+        name = rows[-1].name

@@ -17,6 +17,10 @@ The tables exist in two sets, `rm_*` and `rm_b_*`; `rm_meta` names the one that 
 into the other set while the read model keeps serving and being projected, then swaps them by
 changing that one row (`swap_in_spare`): a reader's transaction reads the row and the tables it names in
 one snapshot, so it sees the old model or the new, never a part of one, on either store.
+
+`rm_meta` also holds the fingerprint of the keys the read model's personal text is kept under
+(`PersonalText`: names encrypted and V-numbers as keyed digests in a store with an encryption key,
+as they are without one); a read model kept under other keys is dropped and rebuilt.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import PersistenceError, Tracking
 
@@ -41,6 +45,7 @@ from application.projections import (
     CaseOpenedRow,
     Derivation,
     DerivedWithOtherData,
+    ErasureRow,
     FindingRow,
     MemberFactRow,
     MemberRow,
@@ -52,12 +57,15 @@ from application.projections import (
     TermRow,
 )
 from domain.vocabulary import Stage
+from infrastructure.key_table import clear_erased_traces
+from infrastructure.keyring import ClearText
 from infrastructure.sql_dialect import SCAN_HINT, Dialect, TranslatingCursor
 
 # Raise when a table or its meaning changes: a read model of another version is dropped and
 # rebuilt from the events (the projection's tracking position is reset with it).
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA, DERIVED_WITH, LIVE_TABLES = "schema_version", "derived_with", "tables"
+TEXT_KEPT = "personal_text"
 TABLE_PREFIXES = {"a": "rm_", "b": "rm_b_"}  # the two sets of tables; "a" until a rebuild
 SPARE_OF = {"a": "b", "b": "a"}
 SET_TABLE_NAME = re.compile(r"\brm_(?!meta\b)")  # every read-model name but rm_meta's
@@ -84,13 +92,13 @@ TABLES = {
     "rm_cases": "CREATE TABLE IF NOT EXISTS rm_cases (case_id TEXT PRIMARY KEY, "
     "opened_at TEXT NOT NULL)",
     "rm_sponsors": "CREATE TABLE IF NOT EXISTS rm_sponsors (case_id TEXT NOT NULL, "
-    f"version INTEGER NOT NULL, {KNOWN}, v_number TEXT NOT NULL, name TEXT NOT NULL, "
+    f"version INTEGER NOT NULL, {KNOWN}, v_number TEXT, name TEXT, "
     "arrived_on TEXT NOT NULL, PRIMARY KEY (case_id, version)) WITHOUT ROWID",
     "rm_terms": "CREATE TABLE IF NOT EXISTS rm_terms (case_id TEXT NOT NULL, "
     f"version INTEGER NOT NULL, {KNOWN}, granted_on TEXT NOT NULL, term_ends_on TEXT NOT NULL, "
     "PRIMARY KEY (case_id, version)) WITHOUT ROWID",
     "rm_members": "CREATE TABLE IF NOT EXISTS rm_members (case_id TEXT NOT NULL, "
-    f"member_id TEXT NOT NULL, version INTEGER NOT NULL, {KNOWN}, name TEXT NOT NULL, "
+    f"member_id TEXT NOT NULL, version INTEGER NOT NULL, {KNOWN}, name TEXT, "
     "relationship TEXT NOT NULL, v_number TEXT, PRIMARY KEY (case_id, member_id, version)) "
     "WITHOUT ROWID",
     "rm_member_states": "CREATE TABLE IF NOT EXISTS rm_member_states (case_id TEXT NOT NULL, "
@@ -259,6 +267,18 @@ class TableSet:
         return SPARE_OF[live] if self.spare else live
 
 
+class PersonalText(Protocol):
+    """How the read model keeps names and V-numbers (`infrastructure/keyring.py`)."""
+
+    fingerprint: str
+
+    def name(self, name: str) -> str: ...
+
+    def name_read(self, stored: str) -> str: ...
+
+    def v_number(self, v_number: str) -> str: ...
+
+
 class SQLReadModel(ReadModelView):
     """The read model's writes and queries, for any store that gives a `Dialect`, transactions
     (`_transaction`) and the library's `_insert_tracking` on the same cursor."""
@@ -266,6 +286,22 @@ class SQLReadModel(ReadModelView):
     dialect: Dialect
     tracking_table_name: str
     is_spare = False  # a view of the spare tables, to rebuild into (`spare`)
+    text: PersonalText = ClearText()
+
+    def keep_personal_text(self, text: PersonalText) -> None:
+        """Keep names and V-numbers as `text` does from now on; a read model kept otherwise (no
+        record of it: in clear) is dropped, and rebuilt from the events."""
+        self.text = text
+        if self._text_kept() == text.fingerprint:
+            return  # the common case, with no write
+        with self._transaction(commit=True) as c:
+            self._take_write_lock(c)  # two processes starting at once take turns
+            if (self._meta(c, TEXT_KEPT) or ClearText.fingerprint) != text.fingerprint:
+                self._reset(c)
+
+    def _text_kept(self) -> str:
+        with self._transaction(commit=False) as c:
+            return self._meta(c, TEXT_KEPT) or ClearText.fingerprint
 
     @abstractmethod
     def _transaction(self, *, commit: bool) -> AbstractContextManager[TranslatingCursor]:
@@ -308,6 +344,8 @@ class SQLReadModel(ReadModelView):
             (self.table_migration_identifier,),
         )
         self._set_meta(c, SCHEMA, SCHEMA_VERSION)
+        if self.text.fingerprint != ClearText.fingerprint:
+            self._set_meta(c, TEXT_KEPT, self.text.fingerprint)
 
     @staticmethod
     def _meta(c: TranslatingCursor, key: str) -> str | None:
@@ -326,13 +364,18 @@ class SQLReadModel(ReadModelView):
     # --- writing --------------------------------------------------------------------------------
 
     def apply(self, rows: Sequence[Row], tracking: Tracking, derived_with: str) -> None:
+        erasing = any(isinstance(row, ErasureRow) for row in rows)
         with self._transaction(commit=True) as c:
             self._take_write_lock(c)
             if not self.is_spare:  # a rebuild's rows are derived with one process's data
                 self._check_derived_with(c, derived_with)
+            for statement in self.dialect.before_erasing if erasing else ():
+                c.raw.execute(statement)
             for row in rows:
                 self._WRITES[type(row)](self, c, row, sortable_instant(row.recorded_at))
             self._insert_tracking(c.raw, tracking)
+        if erasing:
+            clear_erased_traces(self.datastore, self.dialect)
 
     def _take_write_lock(self, c: TranslatingCursor) -> None:
         """Write before reading: a SQLite transaction that read first cannot write once another
@@ -353,7 +396,7 @@ class SQLReadModel(ReadModelView):
         c.execute("INSERT INTO rm_cases VALUES (?, ?)", (row.case_id, at))
 
     def _record_sponsor(self, c: TranslatingCursor, row: SponsorRow, at: str) -> None:
-        values = {"version": row.version, "v_number": row.v_number, "name": row.name}
+        values = {"version": row.version, **self._personal(row.name, row.v_number)}
         values["arrived_on"] = row.arrived_on.isoformat()
         self._record(c, "rm_sponsors", {"case_id": row.case_id}, values, at)
 
@@ -366,8 +409,21 @@ class SQLReadModel(ReadModelView):
     def _record_member(self, c: TranslatingCursor, row: MemberRow, at: str) -> None:
         self._start_member_state(c, row, at)
         key = {"case_id": row.case_id, "member_id": row.member_id}
-        values = {"version": row.version, "name": row.name, "v_number": row.v_number}
+        values = {"version": row.version, **self._personal(row.name, row.v_number)}
         self._record(c, "rm_members", key, values | {"relationship": row.relationship}, at)
+
+    def _personal(self, name: str | None, v_number: str | None) -> dict[str, str | None]:
+        """A person's name and V-number as the read model keeps them (None: none, or erased)."""
+        return {
+            "name": None if name is None else self.text.name(name),
+            "v_number": None if v_number is None else self.text.v_number(v_number),
+        }
+
+    def _erase_case(self, c: TranslatingCursor, row: ErasureRow, at: str) -> None:
+        for table in ("rm_sponsors", "rm_members"):
+            c.execute(
+                f"UPDATE {table} SET name = NULL, v_number = NULL WHERE case_id = ?", (row.case_id,)
+            )
 
     def _add_finding(self, c: TranslatingCursor, row: FindingRow, at: str) -> None:
         values = (row.case_id, row.member_id, row.version, at, row.assessed_on.isoformat())
@@ -460,6 +516,7 @@ class SQLReadModel(ReadModelView):
         FindingRow: _add_finding,
         MemberFactRow: _advance_member_state,
         PermitRow: _advance_member_state,
+        ErasureRow: _erase_case,
     }
 
     # --- rebuilding beside the read model ---------------------------------------------------------
@@ -664,7 +721,7 @@ class SQLReadModel(ReadModelView):
                 "WHERE p.case_id = m.case_id AND p.member_id = m.member_id "
                 f"AND m.v_number = :v AND {known('m', known_at)} AND {known('p', known_at)} "
                 "AND p.issued_on <= :d LIMIT 1",
-                self._params(on, known_at, v=v_number),
+                self._params(on, known_at, v=self.text.v_number(v_number)),
             )
             return c.fetchone() is not None
 
@@ -727,7 +784,7 @@ class SQLReadModel(ReadModelView):
             c.execute(sql, params)
             rows = c.fetchall()
             counts = self._status_counts(c, as_of, known_at)
-        listings = tuple(self._listing(row, as_of) for row in rows[:page_size])
+        listings = tuple(self._listing(row, as_of, self.text) for row in rows[:page_size])
         return CaseListPage(counts, listings, page + 1 if len(rows) > page_size else None)
 
     @staticmethod
@@ -758,12 +815,12 @@ class SQLReadModel(ReadModelView):
         return conditions
 
     @staticmethod
-    def _listing(row: Any, as_of: date) -> CaseListing:
+    def _listing(row: Any, as_of: date, text: PersonalText) -> CaseListing:
         case_id, sponsor_name, status, granted_on, term_ends_on = row
         ends_on = date.fromisoformat(term_ends_on) if term_ends_on else None
         return CaseListing(
             case_id=case_id,
-            sponsor_name=sponsor_name,
+            sponsor_name=None if sponsor_name is None else text.name_read(sponsor_name),
             status=status,
             granted_on=date.fromisoformat(granted_on) if granted_on else None,
             term_ends_on=ends_on,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 import re
 import secrets
+from base64 import b64decode
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,6 +32,7 @@ class Principal:
 
 
 DEFAULT_DATABASE_URL = "sqlite:///./nareis.db"
+MASTER_KEY_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ class Settings:
     shutdown_seconds: float = 10.0
     # The key of the tamper-evident chain of stored events; None: the documented unkeyed mode.
     chain_key: bytes | None = None
+    # The master key (NAREIS_ENCRYPTION_KEY), and the one `nareis rotate-key` moves to; never shown.
+    encryption_key: bytes | None = field(default=None, repr=False)
+    new_encryption_key: bytes | None = field(default=None, repr=False)
 
     @classmethod
     def from_environment(
@@ -75,6 +81,8 @@ class Settings:
             ),
             shutdown_seconds=_positive_float(env, "NAREIS_SHUTDOWN_SECONDS", 10.0),
             chain_key=parse_chain_key(env.get("NAREIS_CHAIN_KEY", "")),
+            encryption_key=_master_key(env, "NAREIS_ENCRYPTION_KEY"),
+            new_encryption_key=_master_key(env, "NAREIS_NEW_ENCRYPTION_KEY"),
         )
 
 
@@ -146,6 +154,23 @@ def _whole_number(env: Mapping[str, str], name: str, default: int, least: int) -
     if not raw.strip().isdigit() or int(raw) < least:
         raise ConfigurationError(f"{name} must be a whole number of at least {least}, not {raw!r}")
     return int(raw)
+
+
+def _master_key(env: Mapping[str, str], name: str) -> bytes | None:
+    """The base64 of 32 random bytes (`nareis keygen`); the message never shows the value."""
+    raw = env.get(name, "")
+    if not raw:
+        return None
+    try:
+        key = b64decode(raw.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != MASTER_KEY_BYTES:
+        raise ConfigurationError(
+            f"{name} must be the base64 of {MASTER_KEY_BYTES} random bytes "
+            "(make one with `nareis keygen`)"
+        )
+    return key
 
 
 def _projections_mode(value: str) -> bool:

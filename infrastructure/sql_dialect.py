@@ -26,6 +26,10 @@ class Dialect:
     # A statement that bounds how long the transaction waits for a lock ("" where the store's
     # connection already bounds it, as SQLite's busy timeout does).
     bounded_lock_wait: str = ""
+    # Run in a transaction that erases data, and after it commits: what the store needs so that
+    # erased bytes are not left behind in its files (SQLite: zeroed pages, a truncated WAL).
+    before_erasing: tuple[str, ...] = ()
+    after_erasing: tuple[str, ...] = ()
 
     def query(self, sql: str) -> str:
         """`sql` (written with `?` and `:name` placeholders) as this store takes it."""
@@ -49,7 +53,8 @@ class PostgresDialect(Dialect):
     def ddl(self, statement: str) -> str:
         # Byte order for text: dates and instants are ISO strings, compared as text, whatever
         # the database's locale.
-        return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement.replace(" WITHOUT ROWID", ""))
+        statement = re.sub(r"\bBLOB\b", "BYTEA", statement.replace(" WITHOUT ROWID", ""))
+        return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement)
 
 
 @lru_cache(maxsize=512)
@@ -62,6 +67,8 @@ def _pyformat(sql: str) -> str:
 SQLITE = SQLiteDialect(
     scratch_table="temp.rm_derived",
     tables_catalog="SELECT name FROM sqlite_master WHERE type = 'table'",
+    before_erasing=("PRAGMA secure_delete = ON",),
+    after_erasing=("PRAGMA wal_checkpoint(TRUNCATE)",),
 )
 POSTGRES = PostgresDialect(
     bounded_lock_wait="SET LOCAL lock_timeout = '10s'",

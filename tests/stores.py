@@ -51,3 +51,28 @@ def tracking_table(database_url: str) -> str:
 def notification_id_column(database_url: str) -> str:
     """The column of an event's position in the log (SQLite keeps it as the table's rowid)."""
     return "rowid" if is_sqlite(database_url) else "notification_id"
+
+
+def everything_stored(database_url: str) -> bytes:
+    """All an attacker who takes the database gets: a SQLite file's bytes with its write-ahead
+    log and shared memory; every row of every PostgreSQL table, as text (a `pg_dump` of the
+    data: bytea as hex)."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        files = [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))]
+        return b"".join(f.read_bytes() for f in files if f.exists())
+    tables = sql_rows(
+        database_url,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+    )
+    dumped = [
+        row[0]
+        for (table,) in tables
+        for row in sql_rows(database_url, f'SELECT t::text FROM "{table}" t')
+    ]
+    return "\n".join(dumped).encode()
+
+
+def found_in(stored: bytes, secret: str) -> bool:
+    """Whether `secret` is in `stored` as text, or as the hex a `bytea` prints."""
+    return secret.encode() in stored or secret.encode().hex().encode() in stored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from typing import Any
 
 from eventsourcing.persistence import PersistenceError
@@ -13,12 +14,19 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from application.errors import ConcurrencyConflict, IdempotencyKeyReused, VersionMismatch
+from application.errors import (
+    CaseNotErasable,
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    VersionMismatch,
+)
 from domain.errors import (
     ArrivalAfterAsylumApplication,
     BlankText,
+    CaseErased,
     CommandRefused,
     ForbiddenCharacter,
+    Gone,
     ImplausibleDate,
     InvalidInput,
     NareisError,
@@ -39,11 +47,13 @@ PROBLEM_BASE = "urn:nareis:problem:"
 STATUS_BY_ERROR: tuple[tuple[type[NareisError], int], ...] = (
     (InvalidInput, 422),
     (NotFound, 404),
+    (Gone, 410),
     (VersionMismatch, 412),
     (CommandRefused, 409),
     (ConcurrencyConflict, 409),
     (IdempotencyKeyReused, 409),
     (StorageUnavailable, 503),
+    (CaseNotErasable, 409),
 )
 
 # Bad input found while parsing the body: pydantic's error types that are a reason of their own,
@@ -83,6 +93,7 @@ def problem(
     title: str | None = None,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    more: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + (code or str(status)),
@@ -95,6 +106,7 @@ def problem(
     request_id = current_request_id.get()
     if request_id is not None:
         body["request_id"] = request_id
+    body |= more or {}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -144,8 +156,23 @@ async def _on_nareis_error(request: Request, error: NareisError) -> JSONResponse
         else None
     )
     return problem(
-        status_for(error), error.detail, code=error.code, title=error.title, errors=errors
+        status_for(error),
+        error.detail,
+        code=error.code,
+        title=error.title,
+        errors=errors,
+        more=_erasure_of(error) if isinstance(error, CaseErased) else None,
     )
+
+
+def _erasure_of(error: CaseErased) -> dict[str, str]:
+    """RFC 9457 extension members of `case-erased`: when, by whom and why."""
+    erased_at = error.erasure.erased_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return {
+        "erased_at": erased_at,
+        "erased_by": error.erasure.erased_by,
+        "erasure_reason": error.erasure.erasure_reason,
+    }
 
 
 def input_error_of(errors: list[dict[str, Any]]) -> type[InvalidInput]:
@@ -232,6 +259,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "Unknown case or member",
         409: "The rules refuse the command, a concurrent change, or a reused Idempotency-Key; "
         "nothing was recorded",
+        410: "The case's personal data was erased (`case-erased`, with `erased_at`, "
+        "`erased_by` and `erasure_reason`); its history remains, without it",
         412: "If-Match is not the case's current version; nothing was recorded",
         413: "The request body is larger than 1 MB",
         422: "Bad input: `errors` lists each field and what is wrong with it",
@@ -269,6 +298,9 @@ class ProblemOut(BaseModel):
         description="The request's id, also in the X-Request-Id header and in the server's log "
         "line of the request: quote it when asking about this answer"
     )
+    erased_at: str | None = Field(None, description="`case-erased` (410): when, in UTC")
+    erased_by: str | None = Field(None, description="`case-erased` (410): who erased it")
+    erasure_reason: str | None = Field(None, description="`case-erased` (410): why")
 
 
 def command_answered(status: int = 200, *, location: bool = False) -> dict[int | str, Any]:
@@ -292,5 +324,8 @@ def command_answered(status: int = 200, *, location: bool = False) -> dict[int |
     }
 
 
+
+
 READ_PROBLEMS = problem_responses(401, 404, 422, 503)
-COMMAND_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 413, 422, 503)
+COMMAND_PROBLEMS = problem_responses(401, 403, 404, 409, 410, 412, 413, 422, 503)
+ERASED_PROBLEM = problem_responses(410)

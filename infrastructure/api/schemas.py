@@ -482,13 +482,20 @@ class HistoryEntryOut(BaseModel):
     changes: ChangesOut | None = Field(None, description="Corrections: what changed (wijzigingen)")
     reason: str | None = Field(None, description="Corrections: the correction_reason (toelichting)")
     ground_not_supported: list[RuleId] | None = Field(
-        None, description=f"DecisionTaken only (null for other events). {GROUND_NOT_SUPPORTED}"
+        None,
+        description=f"DecisionTaken only (null for other events, and in an erased case). "
+        f"{GROUND_NOT_SUPPORTED}",
+    )
+    erased: list[str] | None = Field(
+        None,
+        description="An erased case only: the personal fields of `data` whose values were "
+        "erased (they are null in `data`, and left out of `changes`)",
     )
 
 
 class CaseListingOut(BaseModel):
     case_id: str
-    sponsor_name: str
+    sponsor_name: str | None = Field(description="null once the case was erased")
     status: DeadlineStatus
     granted_on: date | None
     term_ends_on: date | None

@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.support import (
     AUDITOR_TOKEN,
     CASEWORKER_TOKEN,
+    ENCRYPTION_KEY,
     SEEN,
     Api,
     Server,
@@ -76,6 +77,20 @@ def server_without_projections(
     running.stop()
     logs = running.logs_of_every_start()
     assert "Traceback" not in logs, f"the server logged an error:\n{logs[-8000:]}"
+
+
+@pytest.fixture(scope="module")
+def encrypted_server(
+    request: pytest.FixtureRequest, store: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server of the module's own on a database encrypted with `ENCRYPTION_KEY`."""
+    running = _serve(
+        request, tmp_path_factory, "e2e-encrypted", NAREIS_ENCRYPTION_KEY=ENCRYPTION_KEY
+    )
+    yield running
+    running.stop()
+    logs = running.logs_of_every_start()
+    assert "Traceback" not in logs, f"the encrypted server logged an error:\n{logs[-8000:]}"
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ count of the events in its SQLite file, to prove that a refused request recorded
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import os
@@ -34,6 +35,7 @@ NAREIS = Path(sys.executable).parent / "nareis"
 CASEWORKER_TOKEN = "cw-token-of-the-e2e-suite"
 AUDITOR_TOKEN = "au-token-of-the-e2e-suite"
 API_TOKENS = f"{CASEWORKER_TOKEN}=caseworker:alice,{AUDITOR_TOKEN}=auditor:bob"
+ENCRYPTION_KEY = base64.b64encode(os.urandom(32)).decode()  # of `encrypted_server`
 STARTUP_SECONDS = 60.0  # a deadline: `serve --workers 4` on a busy 2-core machine takes over 20 s
 PROBLEM_JSON = "application/problem+json"
 

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from application.errors import (
+    CaseNotErasable,
     ConcurrencyConflict,
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
@@ -17,6 +18,7 @@ from domain.errors import (
     AlreadyWithdrawn,
     ArrivalAfterAsylumApplication,
     BlankText,
+    CaseErased,
     DecisionPeriodAlreadyExtended,
     DuplicateKey,
     ForbiddenCharacter,
@@ -64,6 +66,8 @@ def test_every_refusal_reason_has_a_problem_type_of_its_own() -> None:
         (InvalidIfMatch, 422),
         (InvalidIdempotencyKey, 422),
         (StorageUnavailable, 503),
+        (CaseErased, 410),
+        (CaseNotErasable, 409),
     ],
 )
 def test_each_reason_is_listed_with_its_status(error: type, status: int) -> None:
@@ -72,7 +76,7 @@ def test_each_reason_is_listed_with_its_status(error: type, status: int) -> None
 
 def test_the_problem_types_name_no_base_class_that_is_never_raised() -> None:
     codes = {code for code, _, _ in problem_types()}
-    never_raised = {"command-refused", "already-recorded", "date-out-of-order", "not-found"}
+    never_raised = {"command-refused", "already-recorded", "date-out-of-order", "not-found", "gone"}
     assert not codes & (never_raised | {"application-error", "infrastructure-error"})
 
 

@@ -20,7 +20,12 @@ from application.service import NareisApplication
 from domain.vocabulary import DeadlineStatus, Route, Stage
 from infrastructure.api import mapping, schemas
 from infrastructure.api.dependencies import App, AsOf, KnownAt, Reader, Record
-from infrastructure.api.problems import COMMAND_PROBLEMS, READ_PROBLEMS, command_answered
+from infrastructure.api.problems import (
+    COMMAND_PROBLEMS,
+    ERASED_PROBLEM,
+    READ_PROBLEMS,
+    command_answered,
+)
 from infrastructure.api.routers.table import TableRoute
 from infrastructure.api.routing import GuardedRoute, add_options_routes
 
@@ -137,7 +142,7 @@ def _add_case_view_route(view: CaseView) -> None:
     ):
         return mapping.versioned(view.ask(app, case_id, as_of, known_at), response, view.out)
 
-    view.add(router, "GET", answer_view, view.shape)
+    view.add(router, "GET", answer_view, view.shape, responses=ERASED_PROBLEM)
 
 
 for _view in CASE_VIEWS:
@@ -148,7 +153,9 @@ for _view in CASE_VIEWS:
 def get_history(case_id: str, _: Reader, app: App, as_of: AsOf, known_at: KnownAt):
     """The audit trail, oldest first: who recorded what when; corrections with old and new values
     and the reason. `known_at` keeps what was recorded by then; `as_of` keeps the facts that
-    counted on that business date (and those without one). Both default to everything."""
+    counted on that business date (and those without one). Both default to everything. Of an
+    erased case, the trail keeps every fact but the personal ones: those are null, and named in
+    each entry's `erased`."""
     return mapping.history_out(app.history(case_id, as_of, known_at))
 
 
