@@ -40,6 +40,13 @@ KEY_TEXT = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="  # base64 of KEY
 LAST = 11  # the versions of a granted member's case: opened 1 ... permit issued 11
 
 
+def altered(state: bytes) -> bytes:
+    """The stored bytes with one changed: the personal fields are sealed under the case's key (and
+    the whole may be encrypted), so no name can be searched for in them."""
+    middle = len(state) // 2
+    return state[:middle] + bytes([state[middle] ^ 0x01]) + state[middle + 1 :]
+
+
 def system(database_url: str, key: bytes | None = None) -> Nareis:
     return build(Settings(database_url=database_url, chain_key=key), clock=FixedClock())
 
@@ -185,7 +192,7 @@ def test_an_altered_event_is_named_by_case_and_version_and_nareis_verify_exits_1
 ):
     case_id = recorded_case(database_url, KEY)
     topic, state = event_row(database_url, case_id, 3)
-    set_event(database_url, case_id, 3, topic, state.replace(b"Samir", b"Sami"))
+    set_event(database_url, case_id, 3, topic, altered(state))
     result = run_verify(database_url, KEY_TEXT)
     assert result.returncode == 1
     assert f"case {case_id} version 3: altered" in result.stdout
@@ -388,7 +395,7 @@ def recompute_chain_from(database_url: str, case_id: str, version: int, chain: E
 
 def forge(database_url: str, case_id: str, chain: EventChain) -> None:
     topic, state = event_row(database_url, case_id, 3)
-    set_event(database_url, case_id, 3, topic, state.replace(b"Samir", b"Sami"))
+    set_event(database_url, case_id, 3, topic, altered(state))
     recompute_chain_from(database_url, case_id, 3, chain)
 
 
