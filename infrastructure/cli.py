@@ -72,12 +72,12 @@ def serve(
 
     settings = _settings(generate_token=True)
     configure_logging()
-    if settings.encryption_key is None:
-        logging.getLogger("nareis").warning(WITHOUT_KEY)
     if workers > 1 and settings.database_url.startswith("memory:"):
         typer.echo("nareis: --workers needs a database the workers share, not memory://", err=True)
         raise typer.Exit(2)
-    nareis = _build(settings)
+    nareis = _build(settings)  # an unusable database stops here, in one line
+    if settings.encryption_key is None:
+        logging.getLogger("nareis").warning(WITHOUT_KEY)
     if settings.tokens_generated:
         token = next(iter(settings.tokens))
         typer.echo(f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token}", err=True)
