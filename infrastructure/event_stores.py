@@ -24,7 +24,7 @@ from application.ports import IdempotencyRecord
 from infrastructure.chained_events import ChainedEvents, HeadCache, Links, chain_tables
 from infrastructure.event_chain import GENESIS, ChainBroken
 from infrastructure.key_table import CREATE_KEYS
-from infrastructure.sql_dialect import POSTGRES, SQLITE, Dialect
+from infrastructure.sql_dialect import CREATE_TABLES_LOCK, POSTGRES, SQLITE, Dialect
 
 CREATE_IDEMPOTENCY_KEYS = (
     "CREATE TABLE IF NOT EXISTS idempotency_keys ("
@@ -163,6 +163,12 @@ class NareisPostgresApplicationRecorder(
         self.head_cache = HeadCache()
         for statement in [CREATE_IDEMPOTENCY_KEYS, CREATE_KEYS, *chain_tables("uuid")]:
             self.sql_create_statements.append(SQL(POSTGRES.ddl(statement)))  # type: ignore[arg-type]
+
+    def _create_table(self, curs: Any) -> None:
+        # Processes starting at once (`serve --workers`) raced in the library's CREATE OR REPLACE
+        # FUNCTION ("tuple concurrently updated", a worker died at start): one at a time.
+        curs.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_TABLES_LOCK,))
+        super()._create_table(curs)
 
     def _lock_events_to_start_chain(self, c: Any) -> None:
         self._lock_table(c)

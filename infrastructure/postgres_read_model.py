@@ -11,11 +11,9 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg import Cursor
 
 from infrastructure.read_model_sql import SQLReadModel
-from infrastructure.sql_dialect import POSTGRES, TranslatingCursor
+from infrastructure.sql_dialect import CREATE_TABLES_LOCK, POSTGRES, TranslatingCursor
 
 READERS_WAIT_SECONDS = 30
-# Any constant will do: it only has to be the same in every process that creates the tables.
-CREATE_TABLES_LOCK = 0x4E415245_49530001
 
 
 class Record(tuple):

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+# PostgreSQL: the advisory lock under which a process creates tables, so that processes starting at
+# once take turns; any constant will do, the same in every process.
+CREATE_TABLES_LOCK = 0x4E415245_49530001
+
 SCAN_HINT = "/*scan*/"  # marks a term a store should not answer from an index (read_model_sql)
 
 Params = Sequence[Any] | Mapping[str, Any]
