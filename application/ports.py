@@ -97,6 +97,11 @@ class PersonalDataSeal(Protocol):
         (recorded before keys per case existed): destroying the key cannot erase those."""
         ...
 
+    def make_keys(self, case_ids: Sequence[UUID]) -> None:
+        """Make the keys of new cases in one go (the store makes a case's key with its first
+        personal data otherwise: one transaction per case, for cases saved in bulk)."""
+        ...
+
     def after_erasure(self) -> None:
         """Once an erasure has committed: clear what the store keeps of the destroyed key beside
         its tables."""

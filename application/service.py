@@ -269,7 +269,9 @@ class NareisApplication(Application[UUID]):
 
     def save_new_cases(self, *cases: Case) -> None:
         """Save cases built outside the command path (generated ones, `nareis seed-load`) with
-        the index entries their permits make, in one transaction."""
+        the index entries their permits make, in one transaction (their keys in one before)."""
+        if self.personal_data is not None:
+            self.personal_data.make_keys([case.id for case in cases])
         holdings = frozenset(h for case in cases for h in case_holdings(case))
         self.save(*self.permit_index.updates(frozenset(), holdings), *cases)
 

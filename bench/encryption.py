@@ -53,6 +53,7 @@ class Configuration:
     cpu_per_command: list[float] = field(default_factory=list)
     per_event: list[float] = field(default_factory=list)
     per_history: list[float] = field(default_factory=list)
+    cpu_per_history: list[float] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)
 
 
@@ -115,8 +116,9 @@ def one_round(config: Configuration, cases: int, first: int) -> None:
     seconds, count = timed(config.nareis.catch_up)
     config.per_event.append(seconds / max(count, 1))
     recent = config.cases[-cases:]
-    seconds, _ = timed(lambda: sum(len(list(app.events.get(UUID(c)))) for c in recent))
+    seconds, cpu, _ = cpu_timed(lambda: sum(len(list(app.events.get(UUID(c)))) for c in recent))
     config.per_history.append(seconds / cases)
+    config.cpu_per_history.append(cpu / cases)
 
 
 def configurations(folder: Path, postgres_url: Callable[[], str] | None) -> list[Configuration]:
@@ -140,14 +142,15 @@ def configurations(folder: Path, postgres_url: Callable[[], str] | None) -> list
 def report(configs: list[Configuration]) -> None:
     print(
         f"{'configuration':22} {'ms/command':>11} {'CPU ms/command':>15} "
-        f"{'ms/projected event':>19} {'ms/history read':>16}"
+        f"{'ms/projected event':>19} {'ms/history read':>16} {'CPU ms/history read':>20}"
     )
     for config in configs:
         print(
             f"{config.name:22} {statistics.median(config.per_command) * 1000:11.3f} "
             f"{statistics.median(config.cpu_per_command) * 1000:15.3f} "
             f"{statistics.median(config.per_event) * 1000:19.3f} "
-            f"{statistics.median(config.per_history) * 1000:16.3f}"
+            f"{statistics.median(config.per_history) * 1000:16.3f} "
+            f"{statistics.median(config.cpu_per_history) * 1000:20.3f}"
         )
     by_name = {c.name: c for c in configs}
     for store in ("sqlite", "postgresql"):

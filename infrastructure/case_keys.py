@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +48,12 @@ class CaseKeys:
         if key is None:
             raise CaseKeyErased(f"case {case_id} was erased; nothing personal can be added to it")
         return key  # type: ignore[return-value]
+
+    def make(self, case_ids: Sequence[object]) -> None:
+        """The keys of `case_ids` that have none yet, made in one transaction."""
+        rows = self.table.insert_all_if_absent([self._new_row(case_id) for case_id in case_ids])
+        for row in rows:
+            self._remember(row.name.removeprefix("case/"), row)
 
     def for_reading(self, case_id: object) -> bytes | None:
         """The case's key; None once the case was erased."""

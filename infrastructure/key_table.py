@@ -10,7 +10,7 @@ database, and is created with them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,17 +61,23 @@ class KeyTable:
 
     def insert_if_absent(self, row: KeyRow) -> KeyRow:
         """`row`, or the row of that name another process inserted first."""
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                self._sql(
-                    "INSERT INTO nareis_keys (name, wrapped_by, key, erased_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (name) DO NOTHING"
-                ),
-                (row.name, row.wrapped_by, row.key, row.erased_at),
-            )
-            found = self.row_in(c, row.name)
-        assert found is not None
+        [found] = self.insert_all_if_absent([row])
         return found
+
+    def insert_all_if_absent(self, rows: Sequence[KeyRow]) -> list[KeyRow]:
+        """`rows`, each unless a row of its name was there first (then that one), in one
+        transaction."""
+        with self.datastore.transaction(commit=True) as c:
+            for row in rows:
+                c.execute(
+                    self._sql(
+                        "INSERT INTO nareis_keys (name, wrapped_by, key, erased_at) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"
+                    ),
+                    (row.name, row.wrapped_by, row.key, row.erased_at),
+                )
+            found = [self.row_in(c, row.name) for row in rows]
+        return [row for row in found if row is not None]
 
     def rows_after(self, name: str, limit: int) -> list[KeyRow]:
         """The rows whose name sorts after `name`, in name order (to copy them page by page)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from base64 import b64decode, b64encode
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -188,6 +188,9 @@ class SealedPersonalData:
             for stored in self.recorder.select_events(case_id)
             if unsealed_fields(json.loads(self.mapper.inner(stored.state)))
         ]
+
+    def make_keys(self, case_ids: Sequence[UUID]) -> None:
+        self.mapper.case_keys.make(case_ids)
 
     def after_erasure(self) -> None:
         self.table.clear_traces()

@@ -33,6 +33,7 @@ from application.commands import (
 )
 from application.errors import CaseNotErasable
 from application.projections import CaseListFilter
+from application.seeding import CaseGenerator
 from application.verification import verify
 from domain.errors import BlankText, CaseErased, ForbiddenCharacter
 from domain.facts import MemberDetails, Sponsor
@@ -297,6 +298,29 @@ def test_another_process_that_had_the_case_in_memory_answers_it_erased(
     assert not any(secret in text for secret in PERSONAL)
     reader.close()
     eraser.close()
+
+
+def test_cases_saved_in_bulk_get_keys_of_their_own_and_can_be_erased(
+    database_url: str, master_key: bytes | None
+):
+    nareis = open_with(database_url, master_key)
+    cases = list(CaseGenerator(seed=5, today=D("2026-11-28")).cases(20))
+    nareis.application.save_new_cases(*cases)
+    keys = sql_rows(database_url, "SELECT COUNT(*) FROM nareis_keys WHERE name LIKE ?", ("case/%",))
+    assert keys == [(20,)]
+    erased = str(cases[0].id)
+    nareis.application.erase(erased, REASON, "olga")
+    nareis.catch_up()
+    with pytest.raises(CaseErased):
+        nareis.application.get_case(erased)
+    assert nareis.application.get_case(str(cases[1].id)).version == cases[1].version
+    assert (
+        verify(
+            nareis.application, nareis.read_model.view, nareis.scratch_read_model(), D("2026-11-28")
+        )
+        == []
+    )
+    nareis.close()
 
 
 # --- what is left in the database ----------------------------------------------------------------
