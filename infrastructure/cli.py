@@ -844,6 +844,30 @@ def _figures(body: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return figures
 
 
+@cli.command()
+def bench(
+    quick: Annotated[
+        bool, typer.Option(help="Scaled down (smaller logs, fewer rounds): a few minutes, for CI")
+    ] = False,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures to this JSON file")
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Where generated event logs are kept between runs "
+                     "(default: ~/.cache/nareis/bench)"),
+    ] = None,
+) -> None:
+    """Measure speed beside floors measured in the same run (BENCHMARKS.md): commands in process
+    and over HTTP, loading cases, eligibility, rebuilds, reports and paging. Takes its own
+    temporary databases; NAREIS_DATABASE_URL is not used."""
+    from bench.suite import default_cache, run
+
+    # A log file or CI has no terminal width: the table is 120 columns wide there.
+    console = Console() if sys.stdout.isatty() else Console(width=120)
+    run(quick, json_path, cache or default_cache(), console)
+
+
 def _date_option(value: str | None, option: str) -> date | None:
     if value is None:
         return None
