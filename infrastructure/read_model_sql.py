@@ -57,13 +57,14 @@ from application.projections import (
     TermRow,
 )
 from domain.vocabulary import Stage
+from infrastructure import caseload_days
 from infrastructure.key_table import clear_erased_traces
 from infrastructure.keyring import ClearText
 from infrastructure.sql_dialect import SCAN_HINT, Dialect, TranslatingCursor
 
 # Raise when a table or its meaning changes: a read model of another version is dropped and
 # rebuilt from the events (the projection's tracking position is reset with it).
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SCHEMA, DERIVED_WITH, LIVE_TABLES = "schema_version", "derived_with", "tables"
 TEXT_KEPT = "personal_text"
 TABLE_PREFIXES = {"a": "rm_", "b": "rm_b_"}  # the two sets of tables; "a" until a rebuild
@@ -116,6 +117,7 @@ TABLES = {
     # Per-day counts of the current terms: deadline counts as known now cost days, not cases.
     "rm_term_days": "CREATE TABLE IF NOT EXISTS rm_term_days (day TEXT PRIMARY KEY, "
     "granted INTEGER NOT NULL DEFAULT 0, ended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
+    **caseload_days.TABLES,  # per-day sums of the caseload as known now
 }
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_cases_opened ON rm_cases (opened_at, case_id)",
@@ -373,6 +375,7 @@ class SQLReadModel(ReadModelView):
                 c.raw.execute(statement)
             for row in rows:
                 self._WRITES[type(row)](self, c, row, sortable_instant(row.recorded_at))
+            caseload_days.refresh(c, rows)
             self._insert_tracking(c.raw, tracking)
         if erasing:
             clear_erased_traces(self.datastore, self.dialect)
@@ -621,6 +624,7 @@ class SQLReadModel(ReadModelView):
             ("when decisions are due", self._derive_due_dates),
             ("permits within target", self._derive_permit_targets),
             ("per-day counts", self._rebuild_term_days),
+            ("the caseload per day", lambda c, _: caseload_days.recompute(c)),
         )
         for done, (what, step) in enumerate(steps):
             progress(what, done, len(steps))
@@ -828,40 +832,41 @@ class SQLReadModel(ReadModelView):
         )
 
     def caseload(self, as_of: date, known_at: datetime | None) -> Caseload:
-        params = self._params(as_of, known_at)
-        per_stage = ", ".join(count_if(f"stage = '{stage}'") for stage in STAGES)
         with self._reading() as c:
-            c.execute(
-                f"WITH {member_states(known_at)} SELECT {per_stage}, "
-                + count_if(
-                    "submitted_on IS NOT NULL AND decision IS NULL AND withdrawn = 0 "
-                    "AND :d > CASE WHEN extended = 1 THEN extended_due_on ELSE due_on END"
-                )
-                + ", "
-                "COALESCE(SUM(permit), 0), COALESCE(SUM(within_target), 0) FROM member_stage",
-                params,
+            if known_at is None:
+                return caseload_days.caseload_on(c, as_of)
+            return self._scanned_caseload(c, as_of, known_at)
+
+    @staticmethod
+    def _scanned_caseload(c: TranslatingCursor, as_of: date, known_at: datetime | None) -> Caseload:
+        """Every member as of `as_of`, as known at `known_at`: a scan (as known now, the per-day
+        sums of caseload_days answer the same without one)."""
+        params = SQLReadModel._params(as_of, known_at)
+        per_stage = ", ".join(count_if(f"stage = '{stage}'") for stage in STAGES)
+        c.execute(
+            f"WITH {member_states(known_at)} SELECT {per_stage}, "
+            + count_if(
+                "submitted_on IS NOT NULL AND decision IS NULL AND withdrawn = 0 "
+                "AND :d > CASE WHEN extended = 1 THEN extended_due_on ELSE due_on END"
             )
-            figures = c.fetchone()
-            # Only applications need their case's term: join those alone.
-            c.execute(
-                f"WITH {member_states(known_at)} SELECT "
-                + count_if("t.term_ends_on IS NULL OR s.submitted_on <= t.term_ends_on")
-                + ", "
-                + count_if("s.submitted_on > t.term_ends_on")
-                + " "
-                "FROM member_state s LEFT JOIN rm_terms t ON t.case_id = s.case_id "
-                f"AND {known('t', known_at)} AND t.granted_on <= :d "
-                "WHERE s.submitted_on IS NOT NULL",
-                params,
-            )
-            timely, late = c.fetchone()
-        overdue, issued, within = figures[len(STAGES) :]
-        return Caseload(
-            stages=dict(zip(STAGES, figures[: len(STAGES)], strict=True)),
-            applications={"timely": timely, "late": late},
-            overdue_decisions=overdue,
-            permits={"issued": issued, "within_target": within, "over_target": issued - within},
+            + ", "
+            "COALESCE(SUM(permit), 0), COALESCE(SUM(within_target), 0) FROM member_stage",
+            params,
         )
+        figures = c.fetchone()
+        # Only applications need their case's term: join those alone.
+        c.execute(
+            f"WITH {member_states(known_at)} SELECT "
+            + count_if("t.term_ends_on IS NULL OR s.submitted_on <= t.term_ends_on")
+            + ", "
+            + count_if("s.submitted_on > t.term_ends_on")
+            + " "
+            "FROM member_state s LEFT JOIN rm_terms t ON t.case_id = s.case_id "
+            f"AND {known('t', known_at)} AND t.granted_on <= :d "
+            "WHERE s.submitted_on IS NOT NULL",
+            params,
+        )
+        return caseload_days.caseload_of((*figures, *c.fetchone()))
 
     def dump(self) -> dict[str, list[tuple]]:
         with self._reading() as c:
