@@ -472,6 +472,8 @@ def catch_up(
         try:
             projection.apply(rows, Tracking(name, reached))
         except IntegrityError:
+            if (view.max_tracking_id(name) or 0) == position:
+                raise  # no other catch-up got further: the rows themselves were refused
             continue
         processed += len(notifications)
         if progress is not None:
