@@ -444,6 +444,9 @@ def catch_up(
     oldest first, a batch per transaction; return how many. The view tracks its position under
     the application's name, or `tracked_as`.
 
+    The position moves past the events the view does not follow too (`_reached`), so a wake after
+    a save reads only what came since, not every unfollowed notification after the last followed.
+
     Another thread or process may be catching up the same view: the view refuses a position it has
     already tracked (IntegrityError), and this loop then resumes from the view's newer position.
     """
@@ -452,25 +455,39 @@ def catch_up(
     processed = 0
     while True:
         position = view.max_tracking_id(name) or 0
+        end = _log_end(application, stop)
+        if end <= position:
+            return processed
         notifications = application.recorder.select_notifications(
             start=position,
             limit=batch_size,
-            stop=stop,
+            stop=end,
             topics=projection.topics,
             inclusive_of_start=False,
         )
-        if not notifications:
-            return processed
         rows: list[Row] = []
         for notification in notifications:
             rows.extend(projection.rows_for(application.mapper.to_domain_event(notification)))
+        reached = notifications[-1].id if len(notifications) == batch_size else end
         try:
-            projection.apply(rows, Tracking(name, notifications[-1].id))
+            projection.apply(rows, Tracking(name, reached))
         except IntegrityError:
+            if (view.max_tracking_id(name) or 0) == position:
+                raise  # no other catch-up got further: the rows themselves were refused
             continue
         processed += len(notifications)
         if progress is not None:
             progress(len(notifications))
+
+
+def _log_end(application: Application[Any], stop: int | None) -> int:
+    """The last notification of the log (at most `stop`). Every notification before it has been
+    committed or never will be: SQLite writes one transaction at a time, and the PostgreSQL
+    recorder takes the events' table lock before it draws ids, so ids commit in order. A batch
+    that reads fewer followed events than it asked for has therefore seen all of them up to here,
+    and the view's position can move to here."""
+    end = application.recorder.max_notification_id() or 0
+    return end if stop is None else min(end, stop)
 
 
 CatchUp = Callable[..., int]  # `catch_up`, or a store's wrapper of it that retries write conflicts

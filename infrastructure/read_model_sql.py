@@ -60,6 +60,7 @@ from domain.vocabulary import Stage
 from infrastructure import caseload_days
 from infrastructure.key_table import clear_erased_traces
 from infrastructure.keyring import ClearText
+from infrastructure.read_model_writes import RowWrites
 from infrastructure.sql_dialect import SCAN_HINT, Dialect, TranslatingCursor
 
 # Raise when a table or its meaning changes: a read model of another version is dropped and
@@ -373,9 +374,11 @@ class SQLReadModel(ReadModelView):
                 self._check_derived_with(c, derived_with)
             for statement in self.dialect.before_erasing if erasing else ():
                 c.raw.execute(statement)
+            writes = RowWrites(c, rows)
             for row in rows:
-                self._WRITES[type(row)](self, c, row, sortable_instant(row.recorded_at))
-            caseload_days.refresh(c, rows)
+                self._WRITES[type(row)](self, writes, row, sortable_instant(row.recorded_at))
+            writes.flush()
+            caseload_days.refresh(c, rows)  # reads the states the batch has just written
             self._insert_tracking(c.raw, tracking)
         if erasing:
             clear_erased_traces(self.datastore, self.dialect)
@@ -393,27 +396,28 @@ class SQLReadModel(ReadModelView):
         elif recorded_with != derived_with:
             raise DerivedWithOtherData(recorded_with, derived_with)
 
-    # One write per kind of row, each known from `at` (the row's recorded_at as stored).
+    # One write per kind of row, each known from `at` (the row's recorded_at as stored), into
+    # the batch's `RowWrites`, which sends them when the batch is complete.
 
-    def _open_case(self, c: TranslatingCursor, row: CaseOpenedRow, at: str) -> None:
-        c.execute("INSERT INTO rm_cases VALUES (?, ?)", (row.case_id, at))
+    def _open_case(self, w: RowWrites, row: CaseOpenedRow, at: str) -> None:
+        w.insert("rm_cases", {"case_id": row.case_id, "opened_at": at})
 
-    def _record_sponsor(self, c: TranslatingCursor, row: SponsorRow, at: str) -> None:
+    def _record_sponsor(self, w: RowWrites, row: SponsorRow, at: str) -> None:
         values = {"version": row.version, **self._personal(row.name, row.v_number)}
         values["arrived_on"] = row.arrived_on.isoformat()
-        self._record(c, "rm_sponsors", {"case_id": row.case_id}, values, at)
+        self._record(w, "rm_sponsors", {"case_id": row.case_id}, values, at)
 
-    def _record_term(self, c: TranslatingCursor, row: TermRow, at: str) -> None:
-        self._move_term_days(c, row)
+    def _record_term(self, w: RowWrites, row: TermRow, at: str) -> None:
+        self._move_term_days(w, row)
         values = {"version": row.version, "granted_on": row.granted_on.isoformat()}
         values["term_ends_on"] = row.term_ends_on.isoformat()
-        self._record(c, "rm_terms", {"case_id": row.case_id}, values, at)
+        self._record(w, "rm_terms", {"case_id": row.case_id}, values, at)
 
-    def _record_member(self, c: TranslatingCursor, row: MemberRow, at: str) -> None:
-        self._start_member_state(c, row, at)
+    def _record_member(self, w: RowWrites, row: MemberRow, at: str) -> None:
+        self._start_member_state(w, row, at)
         key = {"case_id": row.case_id, "member_id": row.member_id}
         values = {"version": row.version, **self._personal(row.name, row.v_number)}
-        self._record(c, "rm_members", key, values | {"relationship": row.relationship}, at)
+        self._record(w, "rm_members", key, values | {"relationship": row.relationship}, at)
 
     def _personal(self, name: str | None, v_number: str | None) -> dict[str, str | None]:
         """A person's name and V-number as the read model keeps them (None: none, or erased)."""
@@ -422,77 +426,55 @@ class SQLReadModel(ReadModelView):
             "v_number": None if v_number is None else self.text.v_number(v_number),
         }
 
-    def _erase_case(self, c: TranslatingCursor, row: ErasureRow, at: str) -> None:
+    def _erase_case(self, w: RowWrites, row: ErasureRow, at: str) -> None:
+        w.flush()  # the rows written before the erasure are the ones it clears
         for table in ("rm_sponsors", "rm_members"):
-            c.execute(
+            w.c.execute(
                 f"UPDATE {table} SET name = NULL, v_number = NULL WHERE case_id = ?", (row.case_id,)
             )
 
-    def _add_finding(self, c: TranslatingCursor, row: FindingRow, at: str) -> None:
-        values = (row.case_id, row.member_id, row.version, at, row.assessed_on.isoformat())
-        c.execute("INSERT INTO rm_findings VALUES (?, ?, ?, ?, ?, ?)", (*values, row.outcome))
+    def _add_finding(self, w: RowWrites, row: FindingRow, at: str) -> None:
+        key = {"case_id": row.case_id, "member_id": row.member_id, "version": row.version}
+        values = {"recorded_at": at, "assessed_on": row.assessed_on.isoformat()}
+        w.insert("rm_findings", key | values | {"outcome": row.outcome})
 
     @staticmethod
     def _record(
-        c: TranslatingCursor, table: str, key: dict[str, Any], values: dict[str, Any], at: str
+        w: RowWrites, table: str, key: dict[str, Any], values: dict[str, Any], at: str
     ) -> None:
         """A row known from `at` on, superseding the current row of the same `key` (if any)."""
-        match = " AND ".join(f"{column} = ?" for column in key)
-        c.execute(
-            f"UPDATE {table} SET superseded_at = ? WHERE {match} AND superseded_at IS NULL",
-            (at, *key.values()),
-        )
-        row = {**key, **values, "recorded_at": at}
-        c.execute(
-            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            tuple(row.values()),
-        )
+        w.record(table, key, values, at)
 
     @staticmethod
-    def _move_term_days(c: TranslatingCursor, row: TermRow) -> None:
+    def _move_term_days(w: RowWrites, row: TermRow) -> None:
         """Keep the per-day counts of current terms: the corrected term's days lose one, the new
         term's days gain one; a day that counts nothing is removed (as a rebuild would have it)."""
-        c.execute(
-            "SELECT granted_on, term_ends_on FROM rm_terms "
-            "WHERE case_id = ? AND superseded_at IS NULL",
-            (row.case_id,),
-        )
         changes = [(row.granted_on.isoformat(), row.term_ends_on.isoformat(), 1)]
-        changes += [(old["granted_on"], old["term_ends_on"], -1) for old in c.fetchall()]
+        old = w.current_row("rm_terms", (row.case_id,))
+        if old is not None:
+            changes.append((old["granted_on"], old["term_ends_on"], -1))
         for granted_on, term_ends_on, delta in changes:
-            for day, column in ((granted_on, "granted"), (term_ends_on, "ended")):
-                c.execute(
-                    f"INSERT INTO rm_term_days (day, {column}) VALUES (?, ?) "
-                    f"ON CONFLICT (day) DO UPDATE SET {column} = rm_term_days.{column} + excluded.{column}",
-                    (day, delta),
-                )
-                c.execute(
-                    "DELETE FROM rm_term_days WHERE day = ? AND granted = 0 AND ended = 0", (day,)
-                )
+            w.move_day(granted_on, "granted", delta)
+            w.move_day(term_ends_on, "ended", delta)
 
     @staticmethod
-    def _start_member_state(c: TranslatingCursor, row: MemberRow, at: str) -> None:
+    def _start_member_state(w: RowWrites, row: MemberRow, at: str) -> None:
         """A registration starts a member's state; a correction of details leaves it as it is."""
-        c.execute(
-            "INSERT INTO rm_member_states (case_id, member_id, version, recorded_at) "
-            "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM rm_member_states "
-            "WHERE case_id = ? AND member_id = ?)",
-            (row.case_id, row.member_id, row.version, at, row.case_id, row.member_id),
-        )
+        key = {"case_id": row.case_id, "member_id": row.member_id}
+        if w.current_row("rm_member_states", tuple(key.values())) is None:
+            empty = dict.fromkeys(
+                column for columns in STATE_COLUMNS.values() for column in columns
+            )
+            w.record("rm_member_states", key, {"version": row.version, **empty}, at)
 
-    def _advance_member_state(self, c: TranslatingCursor, row: MemberFactRow, at: str) -> None:
+    def _advance_member_state(self, w: RowWrites, row: MemberFactRow, at: str) -> None:
         """A member's fact: a new state row, the current one with this fact's columns changed."""
         key = {"case_id": row.case_id, "member_id": row.member_id}
-        c.execute(
-            "SELECT * FROM rm_member_states WHERE case_id = ? AND member_id = ? "
-            "AND superseded_at IS NULL",
-            tuple(key.values()),
-        )
-        state = dict(c.fetchone())
+        state = dict(w.current_row("rm_member_states", tuple(key.values())) or {})
         for column in (*key, "recorded_at", "superseded_at"):
             del state[column]
         state |= self._fact_columns(row, state) | {"version": row.version}
-        self._record(c, "rm_member_states", key, state, at)
+        self._record(w, "rm_member_states", key, state, at)
 
     @staticmethod
     def _fact_columns(row: MemberFactRow, state: dict[str, Any]) -> dict[str, Any]:

@@ -43,6 +43,10 @@ class Dialect:
         """A CREATE statement (written for SQLite) as this store takes it."""
         return statement
 
+    def any_of(self, values: Sequence[Any]) -> tuple[str, Sequence[Any]]:
+        """`column {sql}` is true for a column equal to one of `values`; and its parameters."""
+        return f"IN ({', '.join('?' * len(values))})", tuple(values)
+
 
 class SQLiteDialect(Dialect):
     def query(self, sql: str) -> str:
@@ -53,6 +57,10 @@ class SQLiteDialect(Dialect):
 class PostgresDialect(Dialect):
     def query(self, sql: str) -> str:
         return _pyformat(sql)
+
+    def any_of(self, values: Sequence[Any]) -> tuple[str, Sequence[Any]]:
+        # One array parameter: the same statement (and prepared plan) for any number of values.
+        return "= ANY(?)", (list(values),)
 
     def ddl(self, statement: str) -> str:
         # Byte order for text: dates and instants are ISO strings, compared as text, whatever
