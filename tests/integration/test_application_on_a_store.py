@@ -4,6 +4,7 @@ snapshots, idempotency, concurrency."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 
 import pytest
 from eventsourcing.application import project_aggregate
@@ -72,6 +73,39 @@ def test_snapshots_are_taken_and_give_the_same_case_as_a_full_replay(nareis: Nar
     replayed = project_aggregate(None, app.events.get(app._case_uuid(case_id)))
     assert replayed.facts() == from_snapshot
     assert len(from_snapshot.members[0].documents) == 120
+
+
+def test_a_snapshot_holds_the_case_as_replayed_and_a_load_reads_only_the_events_after_it(
+    nareis: Nareis, database_url: str
+):
+    app = nareis.application
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    member_id = app.execute(RegisterMember(case_id, a_partner()), CTX).member_id
+    for _ in range(118):
+        app.execute(ReceiveDocument(case_id, member_id, D("2026-01-02"), "other", False), CTX)
+    case_uuid = app._case_uuid(case_id)
+    assert app.snapshots is not None
+    [snapshot] = app.snapshots.get(case_uuid, desc=True, limit=1)
+    assert snapshot.originator_version == 100
+    replayed = project_aggregate(None, app.events.get(case_uuid, lte=100))
+    assert vars(snapshot.mutate(None)) == vars(replayed)
+
+    fresh = open_system(database_url)  # no cached case: loaded from the snapshot
+    read: list[int] = []
+    events_get = fresh.application.events.get
+
+    def counted(*args: object, **kwargs: object) -> Iterator[object]:
+        for event in events_get(*args, **kwargs):  # type: ignore[arg-type]
+            read.append(event.originator_version)
+            yield event
+
+    fresh.application.events.get = counted  # type: ignore[method-assign]
+    try:
+        loaded = fresh.application._get(case_id)
+    finally:
+        fresh.close()
+    assert read == list(range(101, 121))
+    assert vars(loaded) == vars(project_aggregate(None, app.events.get(case_uuid)))
 
 
 def test_an_idempotent_resend_answers_the_first_answer_and_records_nothing(nareis: Nareis):
