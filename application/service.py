@@ -201,25 +201,39 @@ class NareisApplication(Application[UUID]):
         """Record `command`: load its case, check the expected version, let its handler call the
         aggregate, and save the events with the idempotency record in one transaction.
 
-        An idempotency key seen before answers what it answered then. When another writer saves
-        first (the store refuses the save), the command is loaded and checked again, a few times:
-        with an expected version the case is no longer at it (`VersionMismatch`); without one the
-        command is recorded on the newer case, refused by what it now records, or, after the
-        last attempt, refused as `ConcurrencyConflict`. (A save can also lose on a dependent-permit
-        index only, when two cases change one V-number's holders at once: the case is still at
-        the expected version then, and the command is simply tried again.)
+        An idempotency key seen before answers what it answered then. Only an OpenCase's key is
+        looked up first: the others are written with the events, under a unique key, so a resend
+        fails to record (the store refuses the key, or the case refuses the command again) and
+        only then reads the first answer; a new key, the usual case, costs no read. When another
+        writer saves first (the store refuses the save), the command is loaded and checked again,
+        a few times: with an expected version the case is no longer at it (`VersionMismatch`);
+        without one the command is recorded on the newer case, refused by what it now records,
+        or, after the last attempt, refused as `ConcurrencyConflict`. (A save can also lose on a
+        dependent-permit index only, when two cases change one V-number's holders at once: the
+        case is still at the expected version then, and the command is simply tried again.)
         """
-        fingerprint = command.fingerprint()
-        earlier = self._earlier_answer(context, fingerprint)
-        if earlier is not None:
-            return earlier
+        # Without a key nothing is compared, so nothing is digested.
+        fingerprint = command.fingerprint() if context.scoped_key else ""
+        if isinstance(command, OpenCase):
+            # A new case's key is made before its events are saved: a resend, looked up only
+            # after failing to save, would leave a key for a case never recorded.
+            earlier = self._earlier_answer(context, fingerprint)
+            if earlier is not None:
+                return earlier
         for _attempt in range(COMMAND_ATTEMPTS):
             try:
                 return self._record_command(command, context, fingerprint)
             except IntegrityError:
                 earlier = self._earlier_answer(context, fingerprint)
                 if earlier is not None:
-                    return earlier  # a request with the same key won the race
+                    return earlier  # the key was used before (or a request with it won the race)
+            except Exception:
+                # A resend may be refused by what its first sending recorded: it answers the first
+                # answer all the same.
+                earlier = self._earlier_answer(context, fingerprint)
+                if earlier is not None:
+                    return earlier
+                raise
         raise ConcurrencyConflict(
             f"Case {command.case_id} was changed by other commands at the same time, "
             f"{COMMAND_ATTEMPTS} times; nothing was recorded. Read it again and retry."

@@ -119,6 +119,27 @@ def test_an_idempotent_resend_answers_the_first_answer_and_records_nothing(narei
     assert len(app.get_case(first.case_id).facts.members) == 1
 
 
+def test_a_command_with_a_new_key_reads_no_key_and_its_resend_reads_one(
+    nareis: Nareis, monkeypatch
+):
+    app = nareis.application
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    looked_up: list[str] = []
+    find = app.recorder.find_idempotency_record
+
+    def counted(key: str) -> IdempotencyRecord | None:
+        looked_up.append(key)
+        return find(key)
+
+    monkeypatch.setattr(app.recorder, "find_idempotency_record", counted)
+    first = app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), keyed("g"))
+    assert looked_up == []
+    again = app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), keyed("g"))
+    assert again == first
+    assert looked_up == ["alice\ng"]
+    assert app.get_case(case_id).version == 2
+
+
 def test_an_idempotency_key_sent_with_another_command_is_refused(nareis: Nareis):
     app = nareis.application
     app.execute(OpenCase(a_sponsor()), keyed("open-1"))
