@@ -24,11 +24,11 @@ Guard = Callable[[Request], Coroutine[Any, Any, None]]
 
 
 async def _known_caller(request: Request) -> None:
-    authenticated(request, await bearer(request))
+    await authenticated(request, await bearer(request))
 
 
 async def _caseworker_caller(request: Request) -> None:
-    caseworker(authenticated(request, await bearer(request)))
+    await caseworker(await authenticated(request, await bearer(request)))
 
 
 def _calls_of(dependant: Dependant) -> set[Any]:

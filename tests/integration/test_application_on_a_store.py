@@ -4,6 +4,7 @@ snapshots, idempotency, concurrency."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 
 import pytest
 from eventsourcing.application import project_aggregate
@@ -74,6 +75,39 @@ def test_snapshots_are_taken_and_give_the_same_case_as_a_full_replay(nareis: Nar
     assert len(from_snapshot.members[0].documents) == 120
 
 
+def test_a_snapshot_holds_the_case_as_replayed_and_a_load_reads_only_the_events_after_it(
+    nareis: Nareis, database_url: str
+):
+    app = nareis.application
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    member_id = app.execute(RegisterMember(case_id, a_partner()), CTX).member_id
+    for _ in range(118):
+        app.execute(ReceiveDocument(case_id, member_id, D("2026-01-02"), "other", False), CTX)
+    case_uuid = app._case_uuid(case_id)
+    assert app.snapshots is not None
+    [snapshot] = app.snapshots.get(case_uuid, desc=True, limit=1)
+    assert snapshot.originator_version == 100
+    replayed = project_aggregate(None, app.events.get(case_uuid, lte=100))
+    assert vars(snapshot.mutate(None)) == vars(replayed)
+
+    fresh = open_system(database_url)  # no cached case: loaded from the snapshot
+    read: list[int] = []
+    events_get = fresh.application.events.get
+
+    def counted(*args: object, **kwargs: object) -> Iterator[object]:
+        for event in events_get(*args, **kwargs):  # type: ignore[arg-type]
+            read.append(event.originator_version)
+            yield event
+
+    fresh.application.events.get = counted  # type: ignore[method-assign]
+    try:
+        loaded = fresh.application._get(case_id)
+    finally:
+        fresh.close()
+    assert read == list(range(101, 121))
+    assert vars(loaded) == vars(project_aggregate(None, app.events.get(case_uuid)))
+
+
 def test_an_idempotent_resend_answers_the_first_answer_and_records_nothing(nareis: Nareis):
     app = nareis.application
     first = app.execute(OpenCase(a_sponsor()), keyed("open-1"))
@@ -83,6 +117,27 @@ def test_an_idempotent_resend_answers_the_first_answer_and_records_nothing(narei
     assert app.execute(RegisterMember(first.case_id, a_partner()), keyed("member-1")) == member
     assert app.get_case(first.case_id).version == 2
     assert len(app.get_case(first.case_id).facts.members) == 1
+
+
+def test_a_command_with_a_new_key_reads_no_key_and_its_resend_reads_one(
+    nareis: Nareis, monkeypatch
+):
+    app = nareis.application
+    case_id = app.execute(OpenCase(a_sponsor()), CTX).case_id
+    looked_up: list[str] = []
+    find = app.recorder.find_idempotency_record
+
+    def counted(key: str) -> IdempotencyRecord | None:
+        looked_up.append(key)
+        return find(key)
+
+    monkeypatch.setattr(app.recorder, "find_idempotency_record", counted)
+    first = app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), keyed("g"))
+    assert looked_up == []
+    again = app.execute(GrantSponsorPermit(case_id, D("2025-11-30"), "independent"), keyed("g"))
+    assert again == first
+    assert looked_up == ["alice\ng"]
+    assert app.get_case(case_id).version == 2
 
 
 def test_an_idempotency_key_sent_with_another_command_is_refused(nareis: Nareis):

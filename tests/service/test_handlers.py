@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import fields
+from itertools import pairwise
 from uuid import UUID
 
 import pytest
@@ -32,7 +33,13 @@ from application.errors import ConcurrencyConflict, IdempotencyKeyReused, Versio
 from application.handlers import HANDLERS, Forward
 from application.permit_index import StoredPermitIndex
 from application.results import CommandResult
-from application.service import COMMAND_ATTEMPTS, CommandContext, NareisApplication
+from application.service import (
+    COMMAND_ATTEMPTS,
+    SNAPSHOT_INTERVAL,
+    CommandContext,
+    NareisApplication,
+    snapshot_step,
+)
 from domain.calendar import ATW_CALENDAR
 from domain.case import Case
 from domain.errors import (
@@ -424,6 +431,14 @@ def test_a_snapshot_that_fails_after_the_commit_neither_fails_nor_repeats_the_co
     monkeypatch.setattr(app.snapshots, "put", broken)
     assert app.execute(a_document(case_id, member_id), ALICE).version == 50
     assert len(events_of(app, case_id)) == 50
+
+
+def test_a_long_case_is_snapshotted_less_often_but_never_more_than_an_eighth_behind():
+    versions = [v for v in range(1, 20_001) if v % snapshot_step(v) == 0]
+    assert versions[:3] == [50, 100, 150]
+    gaps = [(later, later - earlier) for earlier, later in pairwise(versions)]
+    assert all(gap <= max(SNAPSHOT_INTERVAL, (later + 1) // 8) for later, gap in gaps)
+    assert len(versions) < 200  # a fixed interval of 50 would take 400
 
 
 def test_a_commit_listener_that_fails_neither_fails_nor_repeats_the_command(
