@@ -43,6 +43,10 @@ SNAPSHOT_TOPIC = get_topic(Snapshot)
 ERASED_TOPIC = get_topic(Case.CaseErased)
 _PERSONAL_KEYS = tuple(f'"{field}":'.encode() for field in PERSONAL_FIELDS)
 _SEALED_MARK = f'"{SEALED}"'.encode()
+# A sealed value as `_dumps` writes it, always the whole value of its personal field; found with
+# `bytes.find` and opened in the stored bytes, without parsing and writing the whole event again (a
+# snapshot of a case with 1,000 documents holds some 60,000 JSON objects, a few dozen of them sealed).
+_SEALED_OPENING = b'{"_type_":"' + SEALED.encode() + b'","_data_":"'
 Seal = Callable[[str, Any], Any]
 
 
@@ -168,7 +172,30 @@ class SealingMapper(Mapper[UUID]):
             )
             return json.loads(opened)
 
-        return _dumps(opened_tree(json.loads(state), open_value))
+        opened = _opened_in_place(state, open_value)
+        if opened is None:  # written in another shape: open it the long way round
+            return _dumps(opened_tree(json.loads(state), open_value))
+        return opened
+
+
+def _opened_in_place(state: bytes, open_value: Seal) -> bytes | None:
+    """`state` with each sealed value (`"field":{"_type_":SEALED,"_data_":"..."}`) replaced by
+    its opened value; None if a sealed value is not in that shape."""
+    parts, position = [], 0
+    while (start := state.find(_SEALED_OPENING, position)) != -1:
+        if state[start - 2 : start] != b'":':
+            return None
+        field = state[state.rfind(b'"', 0, start - 2) + 1 : start - 2]
+        data_starts = start + len(_SEALED_OPENING)
+        data_ends = state.find(b'"}', data_starts)
+        if data_ends == -1:
+            return None
+        data = state[data_starts:data_ends].decode()
+        parts += [state[position:start], _dumps(open_value(field.decode(), data))]
+        position = data_ends + 2
+    parts.append(state[position:])
+    opened = b"".join(parts)
+    return None if _SEALED_MARK in opened else opened
 
 
 def _with_state(stored: StoredEvent, state: bytes) -> StoredEvent:
