@@ -63,7 +63,7 @@ from infrastructure.sql_dialect import SCAN_HINT, Dialect, TranslatingCursor
 
 # Raise when a table or its meaning changes: a read model of another version is dropped and
 # rebuilt from the events (the projection's tracking position is reset with it).
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SCHEMA, DERIVED_WITH, LIVE_TABLES = "schema_version", "derived_with", "tables"
 TEXT_KEPT = "personal_text"
 TABLE_PREFIXES = {"a": "rm_", "b": "rm_b_"}  # the two sets of tables; "a" until a rebuild
@@ -116,6 +116,17 @@ TABLES = {
     # Per-day counts of the current terms: deadline counts as known now cost days, not cases.
     "rm_term_days": "CREATE TABLE IF NOT EXISTS rm_term_days (day TEXT PRIMARY KEY, "
     "granted INTEGER NOT NULL DEFAULT 0, ended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
+    # Marks: the number of cases and the per-day counts of terms as known at an instant (`mark`),
+    # taken every `SQLReadModel.changes_per_mark` changes, so that counts as known at any instant
+    # cost the days and the changes since the mark before it, not the cases (`_counts_known_at`).
+    "rm_marks": "CREATE TABLE IF NOT EXISTS rm_marks (mark TEXT PRIMARY KEY, "
+    "cases INTEGER NOT NULL) WITHOUT ROWID",
+    "rm_mark_days": "CREATE TABLE IF NOT EXISTS rm_mark_days (mark TEXT NOT NULL, "
+    "day TEXT NOT NULL, granted INTEGER NOT NULL DEFAULT 0, ended INTEGER NOT NULL DEFAULT 0, "
+    "PRIMARY KEY (mark, day)) WITHOUT ROWID",
+    # One row: how many changes (cases opened, terms recorded) came since the latest mark.
+    "rm_changes": "CREATE TABLE IF NOT EXISTS rm_changes (id INTEGER PRIMARY KEY, "
+    "since_mark INTEGER NOT NULL)",
 }
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_cases_opened ON rm_cases (opened_at, case_id)",
@@ -123,6 +134,9 @@ INDEXES = (
     "WHERE superseded_at IS NULL",
     "CREATE INDEX IF NOT EXISTS rm_terms_known ON rm_terms "
     "(recorded_at, superseded_at, granted_on, term_ends_on)",
+    # The corrected terms by when they were superseded (for the changes since a mark).
+    "CREATE INDEX IF NOT EXISTS rm_terms_superseded ON rm_terms "
+    "(superseded_at, recorded_at, granted_on, term_ends_on) WHERE superseded_at IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS rm_members_v_number ON rm_members (v_number)",
     # One current state per member, found without walking the member's timeline.
     "CREATE UNIQUE INDEX IF NOT EXISTS rm_member_states_current ON rm_member_states "
@@ -393,6 +407,7 @@ class SQLReadModel(ReadModelView):
     # One write per kind of row, each known from `at` (the row's recorded_at as stored).
 
     def _open_case(self, c: TranslatingCursor, row: CaseOpenedRow, at: str) -> None:
+        self._keep_marks(c, at, cases=1)
         c.execute("INSERT INTO rm_cases VALUES (?, ?)", (row.case_id, at))
 
     def _record_sponsor(self, c: TranslatingCursor, row: SponsorRow, at: str) -> None:
@@ -401,6 +416,7 @@ class SQLReadModel(ReadModelView):
         self._record(c, "rm_sponsors", {"case_id": row.case_id}, values, at)
 
     def _record_term(self, c: TranslatingCursor, row: TermRow, at: str) -> None:
+        self._keep_marks(c, at, term=row)
         self._move_term_days(c, row)
         values = {"version": row.version, "granted_on": row.granted_on.isoformat()}
         values["term_ends_on"] = row.term_ends_on.isoformat()
@@ -507,6 +523,89 @@ class SQLReadModel(ReadModelView):
             return {"issued_on": business, "permit_within_target": int(within)}
         [column] = STATE_COLUMNS[row.fact]
         return {column: business}
+
+    # --- marks: counts as known at an instant, in work bounded by the days and the changes ----
+
+    changes_per_mark = 1000
+
+    def _keep_marks(
+        self, c: TranslatingCursor, at: str, cases: int = 0, term: TermRow | None = None
+    ) -> None:
+        """Before a change (a case opened, or `term` recorded) at `at`: take a mark of the read
+        model as it is if `changes_per_mark` changes came since the latest, then count this
+        change into every mark at or after `at` (none, unless instants come out of order), so
+        each mark stays the counts as known at its instant."""
+        c.execute(
+            "INSERT INTO rm_changes (id, since_mark) VALUES (1, 1) ON CONFLICT (id) "
+            "DO UPDATE SET since_mark = rm_changes.since_mark + 1 RETURNING since_mark"
+        )
+        if c.fetchone()[0] > self.changes_per_mark:
+            self._take_mark(c)
+        c.execute("SELECT MAX(mark) FROM rm_marks")
+        latest = c.fetchone()[0]
+        if latest is None or at > latest:
+            return  # the common case
+        if cases:
+            c.execute("UPDATE rm_marks SET cases = cases + ? WHERE mark >= ?", (cases, at))
+        if term is not None:
+            for since, day, column, delta in self._term_day_changes(c, term, at):
+                self._count_into_marks(c, since, day, column, delta)
+
+    @staticmethod
+    def _take_mark(c: TranslatingCursor) -> None:
+        """A mark at the latest instant the read model knows of: every row is known by then, so
+        the counts as known at it are the current ones."""
+        c.execute(
+            "SELECT MAX(at) FROM (SELECT MAX(recorded_at) AS at FROM rm_terms "
+            "UNION ALL SELECT MAX(opened_at) FROM rm_cases) AS latest"
+        )
+        mark = c.fetchone()[0]
+        c.execute("UPDATE rm_changes SET since_mark = 1")
+        c.execute("SELECT 1 FROM rm_marks WHERE mark = ?", (mark,))
+        if mark is None or c.fetchone() is not None:
+            return  # no row yet, or nothing newer than the latest mark (kept up to date)
+        c.execute("INSERT INTO rm_marks (mark, cases) SELECT ?, COUNT(*) FROM rm_cases", (mark,))
+        c.execute(
+            "INSERT INTO rm_mark_days (mark, day, granted, ended) "
+            "SELECT ?, day, granted, ended FROM rm_term_days",
+            (mark,),
+        )
+
+    @staticmethod
+    def _term_day_changes(
+        c: TranslatingCursor, term: TermRow, at: str
+    ) -> list[tuple[str, str, str, int]]:
+        """(from which instant, day, column, delta) of `term` recorded at `at`: its days gain one
+        from `at` on; the current term's lose one from where they counted on (from its own
+        instant, should it be later than `at`: a term superseded by then was never known)."""
+        c.execute(
+            "SELECT recorded_at, granted_on, term_ends_on FROM rm_terms "
+            "WHERE case_id = ? AND superseded_at IS NULL",
+            (term.case_id,),
+        )
+        changes = [
+            (at, term.granted_on.isoformat(), "granted", 1),
+            (at, term.term_ends_on.isoformat(), "ended", 1),
+        ]
+        for recorded_at, granted_on, term_ends_on in c.fetchall():
+            since = max(at, recorded_at)
+            changes += [(since, granted_on, "granted", -1), (since, term_ends_on, "ended", -1)]
+        return changes
+
+    @staticmethod
+    def _count_into_marks(
+        c: TranslatingCursor, since: str, day: str, column: str, delta: int
+    ) -> None:
+        c.execute(
+            f"INSERT INTO rm_mark_days (mark, day, {column}) SELECT mark, ?, ? FROM rm_marks "
+            f"WHERE mark >= ? ON CONFLICT (mark, day) "
+            f"DO UPDATE SET {column} = rm_mark_days.{column} + excluded.{column}",
+            (day, delta, since),
+        )
+        c.execute(
+            "DELETE FROM rm_mark_days WHERE mark >= ? AND day = ? AND granted = 0 AND ended = 0",
+            (since, day),
+        )
 
     _WRITES: dict[type[Row], Callable[..., None]] = {
         CaseOpenedRow: _open_case,
@@ -621,6 +720,7 @@ class SQLReadModel(ReadModelView):
             ("when decisions are due", self._derive_due_dates),
             ("permits within target", self._derive_permit_targets),
             ("per-day counts", self._rebuild_term_days),
+            ("marks", self._recount_marks),
         )
         for done, (what, step) in enumerate(steps):
             progress(what, done, len(steps))
@@ -697,6 +797,38 @@ class SQLReadModel(ReadModelView):
             ") AS days GROUP BY day"
         )
 
+    @staticmethod
+    def _recount_marks(c: TranslatingCursor, derivation: Derivation) -> None:
+        """Each mark's per-day counts again from the terms (whose ends moved): one pass over the
+        terms' changes in time order, the counts written at each mark."""
+        c.execute("SELECT mark FROM rm_marks ORDER BY mark")
+        marks = [row[0] for row in c.fetchall()]
+        c.execute("DELETE FROM rm_mark_days")
+        if not marks:
+            return
+        c.execute(
+            "SELECT recorded_at, superseded_at, granted_on, term_ends_on FROM rm_terms "
+            "WHERE superseded_at IS NULL OR superseded_at > recorded_at"
+        )
+        changes = []
+        for recorded_at, superseded_at, granted_on, term_ends_on in c.fetchall():
+            changes.append((recorded_at, granted_on, term_ends_on, 1))
+            if superseded_at is not None:
+                changes.append((superseded_at, granted_on, term_ends_on, -1))
+        changes.sort(key=lambda change: change[0])
+        counts: dict[str, list[int]] = {}
+        position = 0
+        for mark in marks:
+            while position < len(changes) and changes[position][0] <= mark:
+                _, granted_on, term_ends_on, delta = changes[position]
+                counts.setdefault(granted_on, [0, 0])[0] += delta
+                counts.setdefault(term_ends_on, [0, 0])[1] += delta
+                position += 1
+            c.executemany(
+                "INSERT INTO rm_mark_days (mark, day, granted, ended) VALUES (?, ?, ?, ?)",
+                [(mark, day, g, e) for day, (g, e) in sorted(counts.items()) if g or e],
+            )
+
     # --- reading --------------------------------------------------------------------------------
 
     def _reading(self) -> AbstractContextManager[TranslatingCursor]:
@@ -734,23 +866,20 @@ class SQLReadModel(ReadModelView):
     ) -> dict[str, int]:
         if known_at is None:
             return self._current_status_counts(c, as_of)
-        params = self._params(as_of, known_at)
-        c.execute("SELECT COUNT(*) FROM rm_cases WHERE opened_at <= :k", params)
-        total = c.fetchone()[0]
-        c.execute(
-            f"SELECT {count_if('t.term_ends_on >= :d')}, {count_if('t.term_ends_on < :d')} "
-            f"FROM rm_terms t WHERE {known('t', known_at)} AND t.granted_on <= :d",
-            params,
-        )
-        open_, expired = c.fetchone()
-        return {"awaiting_grant": total - open_ - expired, "open": open_, "expired": expired}
+        cases, granted, ended = self._counts_known_at(c, as_of, sortable_instant(known_at))
+        return {"awaiting_grant": cases - granted, "open": granted - ended, "expired": ended}
 
     @staticmethod
     def _current_status_counts(c: TranslatingCursor, as_of: date) -> dict[str, int]:
         """As known now: from the per-day counts of current terms, so the cost follows the number
         of distinct days, not of cases. A term ends after its grant, so a term ended before D was
-        granted before D."""
-        c.execute("SELECT COUNT(*) FROM rm_cases")
+        granted before D. The cases: those of the latest mark and those opened since."""
+        c.execute("SELECT COALESCE(MAX(mark), '') FROM rm_marks")
+        c.execute(
+            "SELECT (SELECT COALESCE(MAX(cases), 0) FROM rm_marks WHERE mark = :m) "
+            "+ (SELECT COUNT(*) FROM rm_cases WHERE opened_at > :m)",
+            {"m": c.fetchone()[0]},
+        )
         total = c.fetchone()[0]
         c.execute(
             "SELECT COALESCE(SUM(CASE WHEN day <= :d THEN granted END), 0), "
@@ -760,6 +889,48 @@ class SQLReadModel(ReadModelView):
         granted, ended = c.fetchone()
         return {"awaiting_grant": total - granted, "open": granted - ended, "expired": ended}
 
+    @staticmethod
+    def _counts_known_at(c: TranslatingCursor, as_of: date, k: str) -> tuple[int, int, int]:
+        """(cases, terms granted by D, terms ended before D) as known at `k`: the latest mark at
+        or before `k`, plus the changes between it and `k` (a term counts from its recorded_at
+        until its superseded_at), read through the indexes on those instants: the cost follows
+        the days and the changes per mark, not the cases."""
+        c.execute("SELECT COALESCE(MAX(mark), '') FROM rm_marks WHERE mark <= ?", (k,))
+        params = {"m": c.fetchone()[0], "k": k, "d": as_of.isoformat()}
+        c.execute(
+            "SELECT (SELECT COALESCE(MAX(cases), 0) FROM rm_marks WHERE mark = :m) "
+            "+ (SELECT COUNT(*) FROM rm_cases WHERE opened_at > :m AND opened_at <= :k), "
+            "COALESCE(SUM(CASE WHEN day <= :d THEN granted END), 0), "
+            "COALESCE(SUM(CASE WHEN day < :d THEN ended END), 0) "
+            "FROM rm_mark_days WHERE mark = :m",
+            params,
+        )
+        cases, granted, ended = c.fetchone()
+        changed = (
+            "SELECT {sign} * {granted}, {sign} * {ended} FROM rm_terms t "
+            "WHERE t.{at} > :m AND t.{at} <= :k AND {known}"
+        )
+        counted = {
+            "granted": count_if("t.granted_on <= :d"),
+            "ended": count_if("t.term_ends_on < :d"),
+        }
+        c.execute(
+            changed.format(
+                sign=1,
+                at="recorded_at",
+                **counted,
+                known="(t.superseded_at IS NULL OR t.superseded_at > t.recorded_at)",
+            )
+            + " UNION ALL "
+            + changed.format(
+                sign=-1, at="superseded_at", **counted, known="t.superseded_at > t.recorded_at"
+            ),
+            params,
+        )
+        for more_granted, more_ended in c.fetchall():
+            granted, ended = granted + more_granted, ended + more_ended
+        return cases, granted, ended
+
     def list_cases(
         self,
         as_of: date,
@@ -768,24 +939,81 @@ class SQLReadModel(ReadModelView):
         page: int,
         page_size: int,
     ) -> CaseListPage:
-        params = self._params(as_of, known_at, limit=page_size + 1, offset=(page - 1) * page_size)
+        """The page's first case is found by an index-only walk that reads no sponsor and
+        decides no status of a skipped case unless a filter needs it (`_page_start`); the
+        page is then read from that key on (keyset), so a late page costs little more than the
+        first."""
+        params = self._params(as_of, known_at, limit=page_size + 1)
         conditions = self._case_conditions(where, as_of, known_at, params)
-        prefix = f"WITH {member_states(known_at)} " if where.route or where.stage else ""
-        sql = (
-            f"{prefix}SELECT c.case_id, (SELECT sp.name FROM rm_sponsors sp "
-            f"WHERE sp.case_id = c.case_id AND {known('sp', known_at)}), {STATUS}, "
-            "t.granted_on, t.term_ends_on "
-            "FROM rm_cases c LEFT JOIN rm_terms t ON t.case_id = c.case_id "
-            f"AND {known('t', known_at)} AND t.granted_on <= :d "
-            + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
-            + "ORDER BY c.opened_at, c.case_id LIMIT :limit OFFSET :offset"
-        )
         with self._reading() as c:
-            c.execute(sql, params)
-            rows = c.fetchall()
+            start = self._page_start(c, where, known_at, conditions, params, page, page_size)
+            rows = self._page_rows(c, where, known_at, conditions, params) if start else []
             counts = self._status_counts(c, as_of, known_at)
         listings = tuple(self._listing(row, as_of, self.text) for row in rows[:page_size])
         return CaseListPage(counts, listings, page + 1 if len(rows) > page_size else None)
+
+    @staticmethod
+    def _listed_cases(
+        columns: str,
+        where: CaseListFilter,
+        known_at: datetime | None,
+        conditions: list[str],
+        terms: bool,
+    ) -> str:
+        """A listing's `columns`, in listing order (`terms`: with the case's term as `t`)."""
+        prefix = f"WITH {member_states(known_at)} " if where.route or where.stage else ""
+        joined = (
+            "LEFT JOIN rm_terms t ON t.case_id = c.case_id "
+            f"AND {known('t', known_at)} AND t.granted_on <= :d "
+            if terms
+            else ""
+        )
+        return (
+            f"{prefix}SELECT {columns} FROM rm_cases c {joined}"
+            + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
+            + "ORDER BY c.opened_at, c.case_id "
+        )
+
+    def _page_start(
+        self,
+        c: TranslatingCursor,
+        where: CaseListFilter,
+        known_at: datetime | None,
+        conditions: list[str],
+        params: dict[str, Any],
+        page: int,
+        page_size: int,
+    ) -> bool:
+        """The key (opened_at, case_id) of the page's first case into `params`; False if there
+        is no such page. The first page starts before every case."""
+        if page == 1:
+            params["from_at"], params["from_id"] = "", ""
+            return True
+        terms = where.status is not None or where.days_left_at_most is not None
+        sql = self._listed_cases("c.opened_at, c.case_id", where, known_at, conditions, terms)
+        c.execute(sql + "LIMIT 1 OFFSET :offset", {**params, "offset": (page - 1) * page_size})
+        row = c.fetchone()
+        if row is None:
+            return False
+        params["from_at"], params["from_id"] = row[0], row[1]
+        return True
+
+    def _page_rows(
+        self,
+        c: TranslatingCursor,
+        where: CaseListFilter,
+        known_at: datetime | None,
+        conditions: list[str],
+        params: dict[str, Any],
+    ) -> list[Any]:
+        columns = (
+            f"c.case_id, (SELECT sp.name FROM rm_sponsors sp WHERE sp.case_id = c.case_id "
+            f"AND {known('sp', known_at)}), {STATUS}, t.granted_on, t.term_ends_on"
+        )
+        from_key = "c.opened_at >= :from_at AND (c.opened_at > :from_at OR c.case_id >= :from_id)"
+        sql = self._listed_cases(columns, where, known_at, [*conditions, from_key], terms=True)
+        c.execute(sql + "LIMIT :limit", params)
+        return c.fetchall()
 
     @staticmethod
     def _case_conditions(
