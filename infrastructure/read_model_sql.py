@@ -31,6 +31,7 @@ import re
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
@@ -49,6 +50,7 @@ from application.projections import (
     FindingRow,
     MemberFactRow,
     MemberRow,
+    PageKey,
     PermitRow,
     Progress,
     ReadModelView,
@@ -124,14 +126,17 @@ TABLES = {
     "rm_mark_days": "CREATE TABLE IF NOT EXISTS rm_mark_days (mark TEXT NOT NULL, "
     "day TEXT NOT NULL, granted INTEGER NOT NULL DEFAULT 0, ended INTEGER NOT NULL DEFAULT 0, "
     "PRIMARY KEY (mark, day)) WITHOUT ROWID",
-    # One row: how many changes (cases opened, terms recorded) came since the latest mark.
+    # One row: how many changes (cases opened, terms recorded) came since the latest mark, and
+    # that mark (so that a change costs one statement more while no mark is due).
     "rm_changes": "CREATE TABLE IF NOT EXISTS rm_changes (id INTEGER PRIMARY KEY, "
-    "since_mark INTEGER NOT NULL)",
+    "since_mark INTEGER NOT NULL, latest_mark TEXT)",
 }
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_cases_opened ON rm_cases (opened_at, case_id)",
-    "CREATE INDEX IF NOT EXISTS rm_terms_current ON rm_terms (case_id, granted_on, term_ends_on) "
-    "WHERE superseded_at IS NULL",
+    # superseded_at (always NULL here) makes the index covering for SQLite, which does not count
+    # a partial index's WHERE column as held: a listing's seek then reads no table row.
+    "CREATE INDEX IF NOT EXISTS rm_terms_current ON rm_terms "
+    "(case_id, granted_on, term_ends_on, superseded_at) WHERE superseded_at IS NULL",
     "CREATE INDEX IF NOT EXISTS rm_terms_known ON rm_terms "
     "(recorded_at, superseded_at, granted_on, term_ends_on)",
     # The corrected terms by when they were superseded (for the changes since a mark).
@@ -291,6 +296,33 @@ class PersonalText(Protocol):
     def name_read(self, stored: str) -> str: ...
 
     def v_number(self, v_number: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The cases a listing shows: those of `conditions` (on the case `c` and its term `t`)."""
+
+    where: CaseListFilter
+    known_at: datetime | None
+    conditions: list[str]
+
+    def sql(self, columns: str, conditions: list[str], terms: bool) -> str:
+        """`columns` of the cases meeting `conditions`, in listing order (`terms`: with the
+        case's term joined as `t`)."""
+        prefix = (
+            "WITH " + member_states(self.known_at) if self.where.route or self.where.stage else ""
+        )
+        joined = (
+            "LEFT JOIN rm_terms t ON t.case_id = c.case_id "
+            f"AND {known('t', self.known_at)} AND t.granted_on <= :d "
+            if terms
+            else ""
+        )
+        return (
+            f"{prefix} SELECT {columns} FROM rm_cases c {joined}"
+            + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
+            + "ORDER BY c.opened_at, c.case_id "
+        )
 
 
 class SQLReadModel(ReadModelView):
@@ -537,12 +569,11 @@ class SQLReadModel(ReadModelView):
         each mark stays the counts as known at its instant."""
         c.execute(
             "INSERT INTO rm_changes (id, since_mark) VALUES (1, 1) ON CONFLICT (id) "
-            "DO UPDATE SET since_mark = rm_changes.since_mark + 1 RETURNING since_mark"
+            "DO UPDATE SET since_mark = rm_changes.since_mark + 1 RETURNING since_mark, latest_mark"
         )
-        if c.fetchone()[0] > self.changes_per_mark:
-            self._take_mark(c)
-        c.execute("SELECT MAX(mark) FROM rm_marks")
-        latest = c.fetchone()[0]
+        since_mark, latest = c.fetchone()
+        if since_mark > self.changes_per_mark:
+            latest = self._take_mark(c) or latest
         if latest is None or at > latest:
             return  # the common case
         if cases:
@@ -552,9 +583,10 @@ class SQLReadModel(ReadModelView):
                 self._count_into_marks(c, since, day, column, delta)
 
     @staticmethod
-    def _take_mark(c: TranslatingCursor) -> None:
+    def _take_mark(c: TranslatingCursor) -> str | None:
         """A mark at the latest instant the read model knows of: every row is known by then, so
-        the counts as known at it are the current ones."""
+        the counts as known at it are the current ones. The mark, None if no row is newer than
+        the latest mark (which is kept up to date)."""
         c.execute(
             "SELECT MAX(at) FROM (SELECT MAX(recorded_at) AS at FROM rm_terms "
             "UNION ALL SELECT MAX(opened_at) FROM rm_cases) AS latest"
@@ -563,13 +595,15 @@ class SQLReadModel(ReadModelView):
         c.execute("UPDATE rm_changes SET since_mark = 1")
         c.execute("SELECT 1 FROM rm_marks WHERE mark = ?", (mark,))
         if mark is None or c.fetchone() is not None:
-            return  # no row yet, or nothing newer than the latest mark (kept up to date)
+            return None
+        c.execute("UPDATE rm_changes SET latest_mark = ?", (mark,))
         c.execute("INSERT INTO rm_marks (mark, cases) SELECT ?, COUNT(*) FROM rm_cases", (mark,))
         c.execute(
             "INSERT INTO rm_mark_days (mark, day, granted, ended) "
             "SELECT ?, day, granted, ended FROM rm_term_days",
             (mark,),
         )
+        return mark
 
     @staticmethod
     def _term_day_changes(
@@ -938,81 +972,63 @@ class SQLReadModel(ReadModelView):
         where: CaseListFilter,
         page: int,
         page_size: int,
+        after: PageKey | None = None,
     ) -> CaseListPage:
-        """The page's first case is found by an index-only walk that reads no sponsor and
-        decides no status of a skipped case unless a filter needs it (`_page_start`); the
-        page is then read from that key on (keyset), so a late page costs little more than the
-        first."""
+        """The page is read by keyset, from its first case's key on: a key the caller has
+        (`after`), or one found by an index-only walk that reads no sponsor and decides no status
+        of a skipped case unless a filter needs it (`_page_start`); so a late page costs little
+        more than the first."""
         params = self._params(as_of, known_at, limit=page_size + 1)
-        conditions = self._case_conditions(where, as_of, known_at, params)
+        listed = Listed(where, known_at, self._case_conditions(where, as_of, known_at, params))
         with self._reading() as c:
-            start = self._page_start(c, where, known_at, conditions, params, page, page_size)
-            rows = self._page_rows(c, where, known_at, conditions, params) if start else []
+            start = self._page_start(c, listed, params, after, (page - 1) * page_size)
+            rows = [] if start is None else self._page_rows(c, listed, params, start)
             counts = self._status_counts(c, as_of, known_at)
-        listings = tuple(self._listing(row, as_of, self.text) for row in rows[:page_size])
-        return CaseListPage(counts, listings, page + 1 if len(rows) > page_size else None)
-
-    @staticmethod
-    def _listed_cases(
-        columns: str,
-        where: CaseListFilter,
-        known_at: datetime | None,
-        conditions: list[str],
-        terms: bool,
-    ) -> str:
-        """A listing's `columns`, in listing order (`terms`: with the case's term as `t`)."""
-        prefix = f"WITH {member_states(known_at)} " if where.route or where.stage else ""
-        joined = (
-            "LEFT JOIN rm_terms t ON t.case_id = c.case_id "
-            f"AND {known('t', known_at)} AND t.granted_on <= :d "
-            if terms
-            else ""
-        )
-        return (
-            f"{prefix}SELECT {columns} FROM rm_cases c {joined}"
-            + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
-            + "ORDER BY c.opened_at, c.case_id "
-        )
+        listings = tuple(self._listing(row[1:], as_of, self.text) for row in rows[:page_size])
+        if len(rows) <= page_size:
+            return CaseListPage(counts, listings, None)
+        last = rows[page_size - 1]
+        return CaseListPage(counts, listings, page + 1, (datetime.fromisoformat(last[0]), last[1]))
 
     def _page_start(
         self,
         c: TranslatingCursor,
-        where: CaseListFilter,
-        known_at: datetime | None,
-        conditions: list[str],
+        listed: Listed,
         params: dict[str, Any],
-        page: int,
-        page_size: int,
-    ) -> bool:
-        """The key (opened_at, case_id) of the page's first case into `params`; False if there
-        is no such page. The first page starts before every case."""
-        if page == 1:
-            params["from_at"], params["from_id"] = "", ""
-            return True
-        terms = where.status is not None or where.days_left_at_most is not None
-        sql = self._listed_cases("c.opened_at, c.case_id", where, known_at, conditions, terms)
-        c.execute(sql + "LIMIT 1 OFFSET :offset", {**params, "offset": (page - 1) * page_size})
+        after: PageKey | None,
+        skipped: int,
+    ) -> str | None:
+        """Where the page starts, as a condition on the case (its key in `params`); None if
+        there is no such page."""
+        if after is not None:
+            params["from_at"], params["from_id"] = sortable_instant(after[0]), after[1]
+            return "c.opened_at >= :from_at AND (c.opened_at > :from_at OR c.case_id > :from_id)"
+        if skipped == 0:
+            return "TRUE"
+        terms = listed.where.status is not None or listed.where.days_left_at_most is not None
+        c.execute(
+            listed.sql("c.opened_at, c.case_id", listed.conditions, terms)
+            + "LIMIT 1 OFFSET :offset",
+            {**params, "offset": skipped},
+        )
         row = c.fetchone()
         if row is None:
-            return False
+            return None
         params["from_at"], params["from_id"] = row[0], row[1]
-        return True
+        return "c.opened_at >= :from_at AND (c.opened_at > :from_at OR c.case_id >= :from_id)"
 
+    @staticmethod
     def _page_rows(
-        self,
-        c: TranslatingCursor,
-        where: CaseListFilter,
-        known_at: datetime | None,
-        conditions: list[str],
-        params: dict[str, Any],
+        c: TranslatingCursor, listed: Listed, params: dict[str, Any], start: str
     ) -> list[Any]:
         columns = (
-            f"c.case_id, (SELECT sp.name FROM rm_sponsors sp WHERE sp.case_id = c.case_id "
-            f"AND {known('sp', known_at)}), {STATUS}, t.granted_on, t.term_ends_on"
+            "c.opened_at, c.case_id, (SELECT sp.name FROM rm_sponsors sp "
+            f"WHERE sp.case_id = c.case_id AND {known('sp', listed.known_at)}), {STATUS}, "
+            "t.granted_on, t.term_ends_on"
         )
-        from_key = "c.opened_at >= :from_at AND (c.opened_at > :from_at OR c.case_id >= :from_id)"
-        sql = self._listed_cases(columns, where, known_at, [*conditions, from_key], terms=True)
-        c.execute(sql + "LIMIT :limit", params)
+        c.execute(
+            listed.sql(columns, [*listed.conditions, start], terms=True) + "LIMIT :limit", params
+        )
         return c.fetchall()
 
     @staticmethod

@@ -195,7 +195,10 @@ def _page_out(shape: type[Page], answer: ReportAnswer[CaseListPage]) -> Page:
     report has fewer than the listing)."""
     listing = answer.report
     cases = [vars(case) for case in listing.cases]
-    return _report_out(shape, answer, counts=listing.counts, cases=cases, next=listing.next_page)
+    after = None if listing.next_after is None else schemas.page_cursor(listing.next_after)
+    return _report_out(
+        shape, answer, counts=listing.counts, cases=cases, next=listing.next_page, next_after=after
+    )
 
 
 def caseload_out(answer: ReportAnswer[Caseload]) -> schemas.CaseloadOut:

@@ -8,6 +8,7 @@ keep the domain error's `code` as their type, so the problem names the reason.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -27,6 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from application.projections import PageKey
 from domain.errors import InvalidInput
 from domain.plausibility import (
     check_arrived_by_asylum_application,
@@ -115,6 +117,33 @@ def _representable_in_utc(value: datetime) -> datetime:
 IsoInstant = Annotated[
     AwareDatetime, BeforeValidator(_instant_text_only), AfterValidator(_representable_in_utc)
 ]
+
+
+def page_cursor(key: PageKey) -> str:
+    """The opaque cursor of a page key (`next_after`): base64url of the case's opening instant
+    and its id."""
+    text = f"{key[0].astimezone(UTC).isoformat()}|{key[1]}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _page_key(cursor: str) -> PageKey:
+    """The page key of a cursor `page_cursor` made; any other text is refused (422)."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        instant, case_id = text.split("|")
+        opened_at = datetime.fromisoformat(instant).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError("not a cursor this API gave (next_after of a page)") from None
+    if not case_id or not _RFC3339_INSTANT.fullmatch(instant):
+        raise ValueError("not a cursor this API gave (next_after of a page)")
+    return opened_at, case_id
+
+
+PageCursor = Annotated[str, AfterValidator(_page_key)]
+NEXT_AFTER = (
+    "Cursor of the next page (pass it as `after`), or null on the last page: a page found by "
+    "its cursor costs the same anywhere in the listing"
+)
 
 
 def _on_text(check: Callable[[str], None]) -> BeforeValidator:
@@ -514,6 +543,7 @@ class CaseListOut(BaseModel):
     counts: StatusCountsOut = Field(description="Every case known at known_at, unfiltered")
     cases: list[CaseListingOut]
     next: int | None = Field(description="The next page number, or null on the last page")
+    next_after: str | None = Field(description=NEXT_AFTER)
 
 
 class DeadlineReportCaseOut(BaseModel):
@@ -529,6 +559,7 @@ class DeadlineReportOut(BaseModel):
     counts: StatusCountsOut
     cases: list[DeadlineReportCaseOut]
     next: int | None
+    next_after: str | None = Field(description=NEXT_AFTER)
 
 
 class StagesOut(BaseModel):

@@ -88,12 +88,18 @@ def instants_around_marks(database_url: str) -> list[datetime]:
 
 
 def paged(seeded: Seeded, where, as_of, known_at, page_size: int) -> tuple[list, list]:
-    listings, pages, page = [], [], 1
+    """Every page by its number, checking that each page's key for the next one (`next_after`)
+    leads to the same page as the next number."""
+    listings, pages, page, after = [], [], 1, None
     while page is not None:
-        answer = seeded.nareis.application.list_cases(where, page, page_size, as_of, known_at)
-        listings += answer.report.cases
-        pages.append(answer.report.counts)
-        page = answer.report.next_page
+        app = seeded.nareis.application
+        answer = app.list_cases(where, page, page_size, as_of, known_at).report
+        if after is not None:
+            assert app.list_cases(where, page, page_size, as_of, known_at, after).report == answer
+        listings += answer.cases
+        pages.append(answer.counts)
+        page, after = answer.next_page, answer.next_after
+        assert (page is None) == (after is None)
     return listings, pages
 
 
