@@ -573,7 +573,7 @@ class SQLReadModel(ReadModelView):
         )
         since_mark, latest = c.fetchone()
         if since_mark > self.changes_per_mark:
-            latest = self._take_mark(c) or latest
+            latest = self._take_mark(c, latest) or latest
         if latest is None or at > latest:
             return  # the common case
         if cases:
@@ -583,10 +583,11 @@ class SQLReadModel(ReadModelView):
                 self._count_into_marks(c, since, day, column, delta)
 
     @staticmethod
-    def _take_mark(c: TranslatingCursor) -> str | None:
+    def _take_mark(c: TranslatingCursor, latest: str | None) -> str | None:
         """A mark at the latest instant the read model knows of: every row is known by then, so
-        the counts as known at it are the current ones. The mark, None if no row is newer than
-        the latest mark (which is kept up to date)."""
+        the counts as known at it are the current ones (the cases: those of the `latest` mark
+        and those opened since, so that a mark costs the changes, not the cases). The mark,
+        None if no row is newer than the latest mark (which is kept up to date)."""
         c.execute(
             "SELECT MAX(at) FROM (SELECT MAX(recorded_at) AS at FROM rm_terms "
             "UNION ALL SELECT MAX(opened_at) FROM rm_cases) AS latest"
@@ -597,7 +598,12 @@ class SQLReadModel(ReadModelView):
         if mark is None or c.fetchone() is not None:
             return None
         c.execute("UPDATE rm_changes SET latest_mark = ?", (mark,))
-        c.execute("INSERT INTO rm_marks (mark, cases) SELECT ?, COUNT(*) FROM rm_cases", (mark,))
+        c.execute(
+            "INSERT INTO rm_marks (mark, cases) SELECT :mark, "
+            "COALESCE((SELECT cases FROM rm_marks WHERE mark = :latest), 0) "
+            "+ (SELECT COUNT(*) FROM rm_cases WHERE opened_at > :latest)",
+            {"mark": mark, "latest": latest or ""},
+        )
         c.execute(
             "INSERT INTO rm_mark_days (mark, day, granted, ended) "
             "SELECT ?, day, granted, ended FROM rm_term_days",
