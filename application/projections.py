@@ -200,8 +200,10 @@ class CaseListFilter:
 
 
 # Where a listing's page starts: after the case opened at this instant with this id (listings are
-# in that order), so that a page found by its key costs the same wherever it is in the listing.
-PageKey = tuple[datetime, str]
+# in that order), so that a page found by its key costs the same wherever it is in the listing. The
+# instant is text as the read model orders it (UTC, fixed width: 2026-03-01T09:30:00.000000Z), so
+# any key a client sends is a place in that order, never an error.
+PageKey = tuple[str, str]
 
 
 @dataclass(frozen=True)

@@ -994,7 +994,7 @@ class SQLReadModel(ReadModelView):
         if len(rows) <= page_size:
             return CaseListPage(counts, listings, None)
         last = rows[page_size - 1]
-        return CaseListPage(counts, listings, page + 1, (datetime.fromisoformat(last[0]), last[1]))
+        return CaseListPage(counts, listings, page + 1, (last[0], last[1]))
 
     def _page_start(
         self,
@@ -1007,7 +1007,7 @@ class SQLReadModel(ReadModelView):
         """Where the page starts, as a condition on the case (its key in `params`); None if
         there is no such page."""
         if after is not None:
-            params["from_at"], params["from_id"] = sortable_instant(after[0]), after[1]
+            params["from_at"], params["from_id"] = after
             return "c.opened_at >= :from_at AND (c.opened_at > :from_at OR c.case_id > :from_id)"
         if skipped == 0:
             return "TRUE"

@@ -68,7 +68,9 @@ def list_cases(
     """Cases with their deadline status, from the read model (may lag commands by a second or
     two), oldest first; filters combine."""
     where = CaseListFilter(status=status, days_left_at_most=days_left, route=route, stage=stage)
-    return mapping.case_list_out(app.list_cases(where, page, page_size, as_of, known_at, after))
+    return mapping.case_list_out(
+        app.list_cases(where, page, page_size, as_of, known_at, mapping.page_key(after))
+    )
 
 
 @router.put(

@@ -20,9 +20,9 @@ router = APIRouter(
 Page = Annotated[int, Query(ge=1, le=10_000_000, description="Page number, from 1")]
 PageSize = Annotated[int, Query(ge=1, le=1000, description="Cases per page (at most 1,000)")]
 After = Annotated[
-    schemas.PageCursor | None,
+    str | None,
     Query(
-        max_length=400,
+        pattern=schemas.CURSOR_PATTERN,
         description="The page after this cursor (`next_after` of the page before) instead of "
         "page number `page`, which then only numbers `next`; the same filters, `as_of` and "
         "`known_at` as that page's",
@@ -41,7 +41,9 @@ def deadlines(
     after: After = None,
 ):
     """How many cases await a grant, are inside their term, or have expired; and the cases."""
-    answer = app.list_cases(CaseListFilter(), page, page_size, as_of, known_at, after)
+    answer = app.list_cases(
+        CaseListFilter(), page, page_size, as_of, known_at, mapping.page_key(after)
+    )
     return mapping.deadline_report_out(answer)
 
 
