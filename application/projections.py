@@ -199,11 +199,19 @@ class CaseListFilter:
     stage: str | None = None
 
 
+# Where a listing's page starts: after the case opened at this instant with this id (listings are
+# in that order), so that a page found by its key costs the same wherever it is in the listing. The
+# instant is text as the read model orders it (UTC, fixed width: 2026-03-01T09:30:00.000000Z), so
+# any key a client sends is a place in that order, never an error.
+PageKey = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class CaseListPage:
     counts: dict[str, int]
     cases: tuple[CaseListing, ...]
     next_page: int | None
+    next_after: PageKey | None = None  # the key the next page starts after (None: last page)
 
 
 @dataclass(frozen=True)
@@ -246,7 +254,10 @@ class ReadModelView(TrackingRecorder):
         where: CaseListFilter,
         page: int,
         page_size: int,
-    ) -> CaseListPage: ...
+        after: PageKey | None = None,
+    ) -> CaseListPage:
+        """Page `page` of the cases that meet `where`, oldest first, or with `after` the page
+        that starts after that key (`page` then only numbers the next page)."""
 
     @abstractmethod
     def caseload(self, as_of: date, known_at: datetime | None) -> Caseload: ...

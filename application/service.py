@@ -47,7 +47,13 @@ from application.ports import (
     PermitIndex,
     PersonalDataSeal,
 )
-from application.projections import CaseListFilter, CaseListPage, Caseload, ReadModelView
+from application.projections import (
+    CaseListFilter,
+    CaseListPage,
+    Caseload,
+    PageKey,
+    ReadModelView,
+)
 from application.results import (
     CaseDeadlineAnswer,
     CaseEligibilityAnswer,
@@ -406,9 +412,10 @@ class NareisApplication(Application[UUID]):
         page_size: int = 100,
         as_of: date | None = None,
         known_at: datetime | None = None,
+        after: PageKey | None = None,
     ) -> ReportAnswer[CaseListPage]:
         on = as_of or self.today()
-        listing = self._read_model().list_cases(on, known_at, where, page, page_size)
+        listing = self._read_model().list_cases(on, known_at, where, page, page_size, after)
         return ReportAnswer(on, known_at, listing)
 
     def caseload(

@@ -31,6 +31,7 @@ import re
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
@@ -49,6 +50,7 @@ from application.projections import (
     FindingRow,
     MemberFactRow,
     MemberRow,
+    PageKey,
     PermitRow,
     Progress,
     ReadModelView,
@@ -65,7 +67,7 @@ from infrastructure.sql_dialect import SCAN_HINT, Dialect, TranslatingCursor
 
 # Raise when a table or its meaning changes: a read model of another version is dropped and
 # rebuilt from the events (the projection's tracking position is reset with it).
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 SCHEMA, DERIVED_WITH, LIVE_TABLES = "schema_version", "derived_with", "tables"
 TEXT_KEPT = "personal_text"
 TABLE_PREFIXES = {"a": "rm_", "b": "rm_b_"}  # the two sets of tables; "a" until a rebuild
@@ -73,6 +75,15 @@ SPARE_OF = {"a": "b", "b": "a"}
 SET_TABLE_NAME = re.compile(r"\brm_(?!meta\b)")  # every read-model name but rm_meta's
 
 log = logging.getLogger("nareis.read_model")
+# The days of the terms that became known (+1), or stopped being known (-1: superseded), after
+# :latest and by :mark; a term superseded before it was recorded was never known.
+_EVER_KNOWN = "(superseded_at IS NULL OR superseded_at > recorded_at)"
+TERM_DAYS_KNOWN_BETWEEN = " UNION ALL ".join(
+    f"SELECT {day}, {granted}, {ended} FROM rm_terms WHERE {instant} > :latest "
+    f"AND {instant} <= :mark AND {_EVER_KNOWN}"
+    for instant, sign in (("recorded_at", 1), ("superseded_at", -1))
+    for day, granted, ended in (("granted_on", sign, 0), ("term_ends_on", 0, sign))
+)
 STAGES = tuple(str(stage) for stage in Stage)  # each is a WHEN of member_stage, below
 KNOWN = "recorded_at TEXT NOT NULL, superseded_at TEXT"
 
@@ -119,13 +130,30 @@ TABLES = {
     "rm_term_days": "CREATE TABLE IF NOT EXISTS rm_term_days (day TEXT PRIMARY KEY, "
     "granted INTEGER NOT NULL DEFAULT 0, ended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
     **caseload_days.TABLES,  # per-day sums of the caseload as known now
+    # Marks: the number of cases and the per-day counts of terms as known at an instant (`mark`),
+    # taken every `SQLReadModel.changes_per_mark` changes, so that counts as known at any instant
+    # cost the days and the changes since the mark before it, not the cases (`_counts_known_at`).
+    "rm_marks": "CREATE TABLE IF NOT EXISTS rm_marks (mark TEXT PRIMARY KEY, "
+    "cases INTEGER NOT NULL) WITHOUT ROWID",
+    "rm_mark_days": "CREATE TABLE IF NOT EXISTS rm_mark_days (mark TEXT NOT NULL, "
+    "day TEXT NOT NULL, granted INTEGER NOT NULL DEFAULT 0, ended INTEGER NOT NULL DEFAULT 0, "
+    "PRIMARY KEY (mark, day)) WITHOUT ROWID",
+    # One row: how many changes (cases opened, terms recorded) came since the latest mark, and
+    # that mark (so that a change costs one statement more while no mark is due).
+    "rm_changes": "CREATE TABLE IF NOT EXISTS rm_changes (id INTEGER PRIMARY KEY, "
+    "since_mark INTEGER NOT NULL, latest_mark TEXT, latest_change TEXT)",
 }
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_cases_opened ON rm_cases (opened_at, case_id)",
-    "CREATE INDEX IF NOT EXISTS rm_terms_current ON rm_terms (case_id, granted_on, term_ends_on) "
-    "WHERE superseded_at IS NULL",
+    # superseded_at (always NULL here) makes the index covering for SQLite, which does not count
+    # a partial index's WHERE column as held: a listing's seek then reads no table row.
+    "CREATE INDEX IF NOT EXISTS rm_terms_current ON rm_terms "
+    "(case_id, granted_on, term_ends_on, superseded_at) WHERE superseded_at IS NULL",
     "CREATE INDEX IF NOT EXISTS rm_terms_known ON rm_terms "
     "(recorded_at, superseded_at, granted_on, term_ends_on)",
+    # The corrected terms by when they were superseded (for the changes since a mark).
+    "CREATE INDEX IF NOT EXISTS rm_terms_superseded ON rm_terms "
+    "(superseded_at, recorded_at, granted_on, term_ends_on) WHERE superseded_at IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS rm_members_v_number ON rm_members (v_number)",
     # One current state per member, found without walking the member's timeline.
     "CREATE UNIQUE INDEX IF NOT EXISTS rm_member_states_current ON rm_member_states "
@@ -282,6 +310,33 @@ class PersonalText(Protocol):
     def v_number(self, v_number: str) -> str: ...
 
 
+@dataclass(frozen=True)
+class Listed:
+    """The cases a listing shows: those of `conditions` (on the case `c` and its term `t`)."""
+
+    where: CaseListFilter
+    known_at: datetime | None
+    conditions: list[str]
+
+    def sql(self, columns: str, conditions: list[str], terms: bool) -> str:
+        """`columns` of the cases meeting `conditions`, in listing order (`terms`: with the
+        case's term joined as `t`)."""
+        prefix = (
+            "WITH " + member_states(self.known_at) if self.where.route or self.where.stage else ""
+        )
+        joined = (
+            "LEFT JOIN rm_terms t ON t.case_id = c.case_id "
+            f"AND {known('t', self.known_at)} AND t.granted_on <= :d "
+            if terms
+            else ""
+        )
+        return (
+            f"{prefix} SELECT {columns} FROM rm_cases c {joined}"
+            + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
+            + "ORDER BY c.opened_at, c.case_id "
+        )
+
+
 class SQLReadModel(ReadModelView):
     """The read model's writes and queries, for any store that gives a `Dialect`, transactions
     (`_transaction`) and the library's `_insert_tracking` on the same cursor."""
@@ -379,6 +434,7 @@ class SQLReadModel(ReadModelView):
                 self._WRITES[type(row)](self, writes, row, sortable_instant(row.recorded_at))
             writes.flush()
             caseload_days.refresh(c, rows)  # reads the states the batch has just written
+            self._keep_marks(c, rows)
             self._insert_tracking(c.raw, tracking)
         if erasing:
             clear_erased_traces(self.datastore, self.dialect)
@@ -492,6 +548,107 @@ class SQLReadModel(ReadModelView):
             return {"issued_on": business, "permit_within_target": int(within)}
         [column] = STATE_COLUMNS[row.fact]
         return {column: business}
+
+    # --- marks: counts as known at an instant, in work bounded by the days and the changes ----
+
+    changes_per_mark = 1000
+
+    def _keep_marks(self, c: TranslatingCursor, rows: Sequence[Row]) -> None:
+        """After a batch is written: count its changes (cases opened, terms recorded) that came
+        out of order (at or before the latest mark) into the marks at or after their instants,
+        so each mark stays the counts as known at its instant; then take the marks that fell due
+        in the batch. Mark k is at the latest instant among the first k x `changes_per_mark`
+        changes of the log, so the marks are the same however the log was cut into batches (an
+        incremental projection, a rebuild and `replay --verify` agree)."""
+        changes = [row for row in rows if isinstance(row, CaseOpenedRow | TermRow)]
+        if not changes:
+            return
+        c.execute("INSERT INTO rm_changes (id, since_mark) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+        c.execute("SELECT since_mark, latest_mark, latest_change FROM rm_changes WHERE id = 1")
+        since_mark, latest_mark, latest_change = c.fetchone()
+        due: list[str] = []
+        for row in changes:
+            at = sortable_instant(row.recorded_at)
+            if latest_mark is not None and at <= latest_mark:
+                self._count_change_into_marks(c, row, at)
+            latest_change = max(latest_change or at, at)
+            since_mark += 1
+            if since_mark == self.changes_per_mark:
+                due, since_mark = [*due, latest_change], 0
+        for mark in due:
+            latest_mark = self._take_mark(c, latest_mark, mark)
+        c.execute(
+            "UPDATE rm_changes SET since_mark = ?, latest_mark = ?, latest_change = ? WHERE id = 1",
+            (since_mark, latest_mark, latest_change),
+        )
+
+    def _count_change_into_marks(self, c: TranslatingCursor, row: Row, at: str) -> None:
+        if isinstance(row, CaseOpenedRow):
+            c.execute("UPDATE rm_marks SET cases = cases + 1 WHERE mark >= ?", (at,))
+        elif isinstance(row, TermRow):
+            for since, day, column, delta in self._term_day_changes(c, row, at):
+                self._count_into_marks(c, since, day, column, delta)
+
+    @staticmethod
+    def _take_mark(c: TranslatingCursor, latest: str | None, mark: str) -> str | None:
+        """The counts as known at `mark`, from those of the `latest` mark and the changes known
+        between the two (so that a mark costs the changes since the last, not the cases); the
+        latest mark after it (`latest` again if `mark` is no later)."""
+        if latest is not None and mark <= latest:
+            return latest
+        span = {"mark": mark, "latest": latest or ""}
+        c.execute(
+            "INSERT INTO rm_marks (mark, cases) SELECT :mark, "
+            "COALESCE((SELECT cases FROM rm_marks WHERE mark = :latest), 0) + (SELECT COUNT(*) "
+            "FROM rm_cases WHERE opened_at > :latest AND opened_at <= :mark)",
+            span,
+        )
+        c.execute(
+            "INSERT INTO rm_mark_days (mark, day, granted, ended) "
+            "SELECT :mark, day, SUM(granted), SUM(ended) FROM ("
+            "SELECT day, granted, ended FROM rm_mark_days WHERE mark = :latest "
+            f"UNION ALL {TERM_DAYS_KNOWN_BETWEEN}) AS days "
+            "GROUP BY day HAVING SUM(granted) <> 0 OR SUM(ended) <> 0",
+            span,
+        )
+        return mark
+
+    @staticmethod
+    def _term_day_changes(
+        c: TranslatingCursor, term: TermRow, at: str
+    ) -> list[tuple[str, str, str, int]]:
+        """(from which instant, day, column, delta) of `term` recorded at `at`: its days gain one
+        from `at` on; those of the term it superseded (the case's term whose `superseded_at` is
+        `at`, once the batch is written) lose one from where they counted on (from its own
+        instant, should it be later than `at`: a term superseded by then was never known)."""
+        c.execute(
+            "SELECT recorded_at, granted_on, term_ends_on FROM rm_terms "
+            "WHERE case_id = ? AND superseded_at = ?",
+            (term.case_id, at),
+        )
+        changes = [
+            (at, term.granted_on.isoformat(), "granted", 1),
+            (at, term.term_ends_on.isoformat(), "ended", 1),
+        ]
+        for recorded_at, granted_on, term_ends_on in c.fetchall():
+            since = max(at, recorded_at)
+            changes += [(since, granted_on, "granted", -1), (since, term_ends_on, "ended", -1)]
+        return changes
+
+    @staticmethod
+    def _count_into_marks(
+        c: TranslatingCursor, since: str, day: str, column: str, delta: int
+    ) -> None:
+        c.execute(
+            f"INSERT INTO rm_mark_days (mark, day, {column}) SELECT mark, ?, ? FROM rm_marks "
+            f"WHERE mark >= ? ON CONFLICT (mark, day) "
+            f"DO UPDATE SET {column} = rm_mark_days.{column} + excluded.{column}",
+            (day, delta, since),
+        )
+        c.execute(
+            "DELETE FROM rm_mark_days WHERE mark >= ? AND day = ? AND granted = 0 AND ended = 0",
+            (since, day),
+        )
 
     _WRITES: dict[type[Row], Callable[..., None]] = {
         CaseOpenedRow: _open_case,
@@ -607,6 +764,7 @@ class SQLReadModel(ReadModelView):
             ("permits within target", self._derive_permit_targets),
             ("per-day counts", self._rebuild_term_days),
             ("the caseload per day", lambda c, _: caseload_days.recompute(c)),
+            ("marks", self._recount_marks),
         )
         for done, (what, step) in enumerate(steps):
             progress(what, done, len(steps))
@@ -683,6 +841,38 @@ class SQLReadModel(ReadModelView):
             ") AS days GROUP BY day"
         )
 
+    @staticmethod
+    def _recount_marks(c: TranslatingCursor, derivation: Derivation) -> None:
+        """Each mark's per-day counts again from the terms (whose ends moved): one pass over the
+        terms' changes in time order, the counts written at each mark."""
+        c.execute("SELECT mark FROM rm_marks ORDER BY mark")
+        marks = [row[0] for row in c.fetchall()]
+        c.execute("DELETE FROM rm_mark_days")
+        if not marks:
+            return
+        c.execute(
+            "SELECT recorded_at, superseded_at, granted_on, term_ends_on FROM rm_terms "
+            "WHERE superseded_at IS NULL OR superseded_at > recorded_at"
+        )
+        changes = []
+        for recorded_at, superseded_at, granted_on, term_ends_on in c.fetchall():
+            changes.append((recorded_at, granted_on, term_ends_on, 1))
+            if superseded_at is not None:
+                changes.append((superseded_at, granted_on, term_ends_on, -1))
+        changes.sort(key=lambda change: change[0])
+        counts: dict[str, list[int]] = {}
+        position = 0
+        for mark in marks:
+            while position < len(changes) and changes[position][0] <= mark:
+                _, granted_on, term_ends_on, delta = changes[position]
+                counts.setdefault(granted_on, [0, 0])[0] += delta
+                counts.setdefault(term_ends_on, [0, 0])[1] += delta
+                position += 1
+            c.executemany(
+                "INSERT INTO rm_mark_days (mark, day, granted, ended) VALUES (?, ?, ?, ?)",
+                [(mark, day, g, e) for day, (g, e) in sorted(counts.items()) if g or e],
+            )
+
     # --- reading --------------------------------------------------------------------------------
 
     def _reading(self) -> AbstractContextManager[TranslatingCursor]:
@@ -720,23 +910,20 @@ class SQLReadModel(ReadModelView):
     ) -> dict[str, int]:
         if known_at is None:
             return self._current_status_counts(c, as_of)
-        params = self._params(as_of, known_at)
-        c.execute("SELECT COUNT(*) FROM rm_cases WHERE opened_at <= :k", params)
-        total = c.fetchone()[0]
-        c.execute(
-            f"SELECT {count_if('t.term_ends_on >= :d')}, {count_if('t.term_ends_on < :d')} "
-            f"FROM rm_terms t WHERE {known('t', known_at)} AND t.granted_on <= :d",
-            params,
-        )
-        open_, expired = c.fetchone()
-        return {"awaiting_grant": total - open_ - expired, "open": open_, "expired": expired}
+        cases, granted, ended = self._counts_known_at(c, as_of, sortable_instant(known_at))
+        return {"awaiting_grant": cases - granted, "open": granted - ended, "expired": ended}
 
     @staticmethod
     def _current_status_counts(c: TranslatingCursor, as_of: date) -> dict[str, int]:
         """As known now: from the per-day counts of current terms, so the cost follows the number
         of distinct days, not of cases. A term ends after its grant, so a term ended before D was
-        granted before D."""
-        c.execute("SELECT COUNT(*) FROM rm_cases")
+        granted before D. The cases: those of the latest mark and those opened since."""
+        c.execute("SELECT COALESCE(MAX(mark), '') FROM rm_marks")
+        c.execute(
+            "SELECT (SELECT COALESCE(MAX(cases), 0) FROM rm_marks WHERE mark = :m) "
+            "+ (SELECT COUNT(*) FROM rm_cases WHERE opened_at > :m)",
+            {"m": c.fetchone()[0]},
+        )
         total = c.fetchone()[0]
         c.execute(
             "SELECT COALESCE(SUM(CASE WHEN day <= :d THEN granted END), 0), "
@@ -746,6 +933,48 @@ class SQLReadModel(ReadModelView):
         granted, ended = c.fetchone()
         return {"awaiting_grant": total - granted, "open": granted - ended, "expired": ended}
 
+    @staticmethod
+    def _counts_known_at(c: TranslatingCursor, as_of: date, k: str) -> tuple[int, int, int]:
+        """(cases, terms granted by D, terms ended before D) as known at `k`: the latest mark at
+        or before `k`, plus the changes between it and `k` (a term counts from its recorded_at
+        until its superseded_at), read through the indexes on those instants: the cost follows
+        the days and the changes per mark, not the cases."""
+        c.execute("SELECT COALESCE(MAX(mark), '') FROM rm_marks WHERE mark <= ?", (k,))
+        params = {"m": c.fetchone()[0], "k": k, "d": as_of.isoformat()}
+        c.execute(
+            "SELECT (SELECT COALESCE(MAX(cases), 0) FROM rm_marks WHERE mark = :m) "
+            "+ (SELECT COUNT(*) FROM rm_cases WHERE opened_at > :m AND opened_at <= :k), "
+            "COALESCE(SUM(CASE WHEN day <= :d THEN granted END), 0), "
+            "COALESCE(SUM(CASE WHEN day < :d THEN ended END), 0) "
+            "FROM rm_mark_days WHERE mark = :m",
+            params,
+        )
+        cases, granted, ended = c.fetchone()
+        changed = (
+            "SELECT {sign} * {granted}, {sign} * {ended} FROM rm_terms t "
+            "WHERE t.{at} > :m AND t.{at} <= :k AND {known}"
+        )
+        counted = {
+            "granted": count_if("t.granted_on <= :d"),
+            "ended": count_if("t.term_ends_on < :d"),
+        }
+        c.execute(
+            changed.format(
+                sign=1,
+                at="recorded_at",
+                **counted,
+                known="(t.superseded_at IS NULL OR t.superseded_at > t.recorded_at)",
+            )
+            + " UNION ALL "
+            + changed.format(
+                sign=-1, at="superseded_at", **counted, known="t.superseded_at > t.recorded_at"
+            ),
+            params,
+        )
+        for more_granted, more_ended in c.fetchall():
+            granted, ended = granted + more_granted, ended + more_ended
+        return cases, granted, ended
+
     def list_cases(
         self,
         as_of: date,
@@ -753,25 +982,64 @@ class SQLReadModel(ReadModelView):
         where: CaseListFilter,
         page: int,
         page_size: int,
+        after: PageKey | None = None,
     ) -> CaseListPage:
-        params = self._params(as_of, known_at, limit=page_size + 1, offset=(page - 1) * page_size)
-        conditions = self._case_conditions(where, as_of, known_at, params)
-        prefix = f"WITH {member_states(known_at)} " if where.route or where.stage else ""
-        sql = (
-            f"{prefix}SELECT c.case_id, (SELECT sp.name FROM rm_sponsors sp "
-            f"WHERE sp.case_id = c.case_id AND {known('sp', known_at)}), {STATUS}, "
-            "t.granted_on, t.term_ends_on "
-            "FROM rm_cases c LEFT JOIN rm_terms t ON t.case_id = c.case_id "
-            f"AND {known('t', known_at)} AND t.granted_on <= :d "
-            + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
-            + "ORDER BY c.opened_at, c.case_id LIMIT :limit OFFSET :offset"
-        )
+        """The page is read by keyset, from its first case's key on: a key the caller has
+        (`after`), or one found by an index-only walk that reads no sponsor and decides no status
+        of a skipped case unless a filter needs it (`_page_start`); so a late page costs little
+        more than the first."""
+        params = self._params(as_of, known_at, limit=page_size + 1)
+        listed = Listed(where, known_at, self._case_conditions(where, as_of, known_at, params))
         with self._reading() as c:
-            c.execute(sql, params)
-            rows = c.fetchall()
+            start = self._page_start(c, listed, params, after, (page - 1) * page_size)
+            rows = [] if start is None else self._page_rows(c, listed, params, start)
             counts = self._status_counts(c, as_of, known_at)
-        listings = tuple(self._listing(row, as_of, self.text) for row in rows[:page_size])
-        return CaseListPage(counts, listings, page + 1 if len(rows) > page_size else None)
+        listings = tuple(self._listing(row[1:], as_of, self.text) for row in rows[:page_size])
+        if len(rows) <= page_size:
+            return CaseListPage(counts, listings, None)
+        last = rows[page_size - 1]
+        return CaseListPage(counts, listings, page + 1, (last[0], last[1]))
+
+    def _page_start(
+        self,
+        c: TranslatingCursor,
+        listed: Listed,
+        params: dict[str, Any],
+        after: PageKey | None,
+        skipped: int,
+    ) -> str | None:
+        """Where the page starts, as a condition on the case (its key in `params`); None if
+        there is no such page."""
+        if after is not None:
+            params["from_at"], params["from_id"] = after
+            return "c.opened_at >= :from_at AND (c.opened_at > :from_at OR c.case_id > :from_id)"
+        if skipped == 0:
+            return "TRUE"
+        terms = listed.where.status is not None or listed.where.days_left_at_most is not None
+        c.execute(
+            listed.sql("c.opened_at, c.case_id", listed.conditions, terms)
+            + "LIMIT 1 OFFSET :offset",
+            {**params, "offset": skipped},
+        )
+        row = c.fetchone()
+        if row is None:
+            return None
+        params["from_at"], params["from_id"] = row[0], row[1]
+        return "c.opened_at >= :from_at AND (c.opened_at > :from_at OR c.case_id >= :from_id)"
+
+    @staticmethod
+    def _page_rows(
+        c: TranslatingCursor, listed: Listed, params: dict[str, Any], start: str
+    ) -> list[Any]:
+        columns = (
+            "c.opened_at, c.case_id, (SELECT sp.name FROM rm_sponsors sp "
+            f"WHERE sp.case_id = c.case_id AND {known('sp', listed.known_at)}), {STATUS}, "
+            "t.granted_on, t.term_ends_on"
+        )
+        c.execute(
+            listed.sql(columns, [*listed.conditions, start], terms=True) + "LIMIT :limit", params
+        )
+        return c.fetchall()
 
     @staticmethod
     def _case_conditions(

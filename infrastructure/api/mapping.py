@@ -10,7 +10,7 @@ from fastapi import Response
 from pydantic import BaseModel
 
 from application.commands import Command
-from application.projections import CaseListPage, Caseload
+from application.projections import CaseListPage, Caseload, PageKey
 from application.results import (
     CaseDeadlineAnswer,
     CaseEligibilityAnswer,
@@ -179,6 +179,15 @@ def _report_out(shape: type[Shape], answer: ReportAnswer[Any], **report: Any) ->
     return shape(as_of=answer.as_of, known_at=answer.known_at, **report)
 
 
+def page_key(cursor: str | None) -> PageKey | None:
+    """The page key of a cursor (`after`, of the shape schemas.CURSOR_PATTERN states): the case's
+    opening instant and its id, as `next_after` gave them."""
+    if cursor is None:
+        return None
+    opened_at, case_id = cursor.split("~")
+    return opened_at, case_id
+
+
 def case_list_out(answer: ReportAnswer[CaseListPage]) -> schemas.CaseListOut:
     return _page_out(schemas.CaseListOut, answer)
 
@@ -195,7 +204,10 @@ def _page_out(shape: type[Page], answer: ReportAnswer[CaseListPage]) -> Page:
     report has fewer than the listing)."""
     listing = answer.report
     cases = [vars(case) for case in listing.cases]
-    return _report_out(shape, answer, counts=listing.counts, cases=cases, next=listing.next_page)
+    after = None if listing.next_after is None else "~".join(listing.next_after)
+    return _report_out(
+        shape, answer, counts=listing.counts, cases=cases, next=listing.next_page, next_after=after
+    )
 
 
 def caseload_out(answer: ReportAnswer[Caseload]) -> schemas.CaseloadOut:

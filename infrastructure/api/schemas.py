@@ -117,6 +117,16 @@ IsoInstant = Annotated[
 ]
 
 
+# Every text of this shape is a place in the listing's order (the document states it exactly).
+CURSOR_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z~[0-9A-Za-z-]{1,64}$"
+)
+NEXT_AFTER = (
+    "Cursor of the next page (pass it as `after`), or null on the last page: a page found by "
+    "its cursor costs the same anywhere in the listing"
+)
+
+
 def _on_text(check: Callable[[str], None]) -> BeforeValidator:
     """A domain check of typed text, run on the text as sent (before white space is stripped, so
     that a control character at either end is refused, not silently stripped)."""
@@ -514,6 +524,7 @@ class CaseListOut(BaseModel):
     counts: StatusCountsOut = Field(description="Every case known at known_at, unfiltered")
     cases: list[CaseListingOut]
     next: int | None = Field(description="The next page number, or null on the last page")
+    next_after: str | None = Field(description=NEXT_AFTER)
 
 
 class DeadlineReportCaseOut(BaseModel):
@@ -529,6 +540,7 @@ class DeadlineReportOut(BaseModel):
     counts: StatusCountsOut
     cases: list[DeadlineReportCaseOut]
     next: int | None
+    next_after: str | None = Field(description=NEXT_AFTER)
 
 
 class StagesOut(BaseModel):

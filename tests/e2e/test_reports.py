@@ -50,7 +50,7 @@ def test_the_deadline_report_counts_every_case_and_pages_the_list(api: Api):
     response = api.au.get("/reports/deadlines", params={"as_of": "2026-01-15", "page_size": 2})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"as_of", "known_at", "counts", "cases", "next"}
+    assert set(body) == {"as_of", "known_at", "counts", "cases", "next", "next_after"}
     assert set(body["counts"]) == {"awaiting_grant", "open", "expired"}
     assert body["as_of"] == "2026-01-15" and body["known_at"] is None
     assert len(body["cases"]) == 2 and body["next"] == 2
@@ -59,6 +59,26 @@ def test_the_deadline_report_counts_every_case_and_pages_the_list(api: Api):
         "/reports/deadlines", params={"as_of": "2026-01-15", "page_size": 2, "page": 2}
     ).json()
     assert {c["case_id"] for c in second["cases"]}.isdisjoint(c["case_id"] for c in body["cases"])
+
+
+@pytest.mark.parametrize("path", ["/cases", "/reports/deadlines"])
+def test_a_page_after_the_cursor_of_the_page_before_is_the_next_page_by_number(api: Api, path: str):
+    for _ in range(3):
+        api.grant(api.open_case())
+    params = {"as_of": "2026-01-15", "page_size": 2}
+    first = api.au.get(path, params=params).json()
+    assert first["next"] == 2 and first["next_after"]
+    by_number = api.au.get(path, params={**params, "page": 2}).json()
+    by_cursor = api.au.get(path, params={**params, "page": 2, "after": first["next_after"]})
+    assert by_cursor.status_code == 200 and by_cursor.json() == by_number
+    last = api.au.get(path, params={**params, "page": 10_000}).json()
+    assert last["cases"] == [] and last["next"] is None and last["next_after"] is None
+
+
+@pytest.mark.parametrize("cursor", ["x", "not a cursor", "MjAyNi0wMS0wMQ", "fA", "=" * 8])
+def test_a_cursor_the_api_did_not_give_is_refused_as_invalid_input(api: Api, cursor: str):
+    response = api.au.get("/reports/deadlines", params={"after": cursor})
+    assert_problem(response, 422, "after", code="invalid-input")
 
 
 def test_the_caseload_report_counts_members_per_stage_and_the_figures(api: Api):

@@ -27,6 +27,7 @@ from application.commands import (
 from application.projections import catch_up
 from application.seeding import CaseGenerator
 from infrastructure.composition import Nareis
+from infrastructure.read_model_sql import SQLReadModel
 from infrastructure.read_model_writes import KEYS, current_rows_sql
 from infrastructure.sql_dialect import SQLITE
 from tests.integration.conftest import (
@@ -79,7 +80,11 @@ def a_log_of_corrections_and_an_erasure(nareis: Nareis) -> None:
 
 
 @pytest.mark.parametrize("batch_size", [3, 1000])
-def test_a_batch_writes_the_rows_that_one_event_per_batch_writes(nareis: Nareis, batch_size: int):
+def test_a_batch_writes_the_rows_that_one_event_per_batch_writes(
+    nareis: Nareis, batch_size: int, monkeypatch
+):
+    # A mark of the deadline counts every 2 changes: the marks too must not depend on the batches.
+    monkeypatch.setattr(SQLReadModel, "changes_per_mark", 2)
     a_log_of_corrections_and_an_erasure(nareis)
     app, view = nareis.application, nareis.read_model.view
     catch_up(app, nareis.read_model, batch_size=1)
@@ -91,6 +96,7 @@ def test_a_batch_writes_the_rows_that_one_event_per_batch_writes(nareis: Nareis,
     assert len(one_by_one["rm_terms"]) == 2 * 3 + 1  # each grant and its corrections are kept
     assert sum(1 for row in one_by_one["rm_terms"] if row[3] is None) == 3  # one current per case
     assert len(one_by_one["rm_term_days"]) > 0
+    assert len(one_by_one["rm_marks"]) >= 3
 
 
 def current_rows_plans(path: Path) -> dict[str, str]:

@@ -114,6 +114,23 @@ def test_a_read_model_derived_with_another_calendar_is_derived_again_like_a_rebu
     system.close()
 
 
+def test_a_re_derivation_counts_the_marks_of_the_deadline_counts_again_like_a_rebuild(
+    database_url: str, monkeypatch
+):
+    monkeypatch.setattr(SQLReadModel, "changes_per_mark", 13)
+    seeded(database_url)
+    calendar = a_later_decree(database_url)
+    system = restarted(database_url, calendar)
+    view = system.read_model.view
+    before = view.dump()
+    assert system.rederive() is True
+    after = view.dump()
+    assert len(after["rm_marks"]) >= 5
+    assert after["rm_mark_days"] != before["rm_mark_days"], "no mark counts a moved term end"
+    assert after == rebuilt(system, calendar).dump()
+    system.close()
+
+
 def test_a_re_derivation_that_fails_half_way_leaves_every_old_value(database_url: str, monkeypatch):
     seeded(database_url)
     system = restarted(database_url, a_later_decree(database_url))

@@ -26,6 +26,7 @@ from infrastructure.api.problems import (
     READ_PROBLEMS,
     command_answered,
 )
+from infrastructure.api.routers.reports import After
 from infrastructure.api.routers.table import TableRoute
 from infrastructure.api.routing import GuardedRoute, add_options_routes
 
@@ -62,11 +63,14 @@ def list_cases(
     stage: Annotated[Stage | None, Query(description="Cases with a member at this stage")] = None,
     page: Annotated[int, Query(ge=1, le=10_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: After = None,
 ):
     """Cases with their deadline status, from the read model (may lag commands by a second or
     two), oldest first; filters combine."""
     where = CaseListFilter(status=status, days_left_at_most=days_left, route=route, stage=stage)
-    return mapping.case_list_out(app.list_cases(where, page, page_size, as_of, known_at))
+    return mapping.case_list_out(
+        app.list_cases(where, page, page_size, as_of, known_at, mapping.page_key(after))
+    )
 
 
 @router.put(

@@ -19,14 +19,31 @@ router = APIRouter(
 
 Page = Annotated[int, Query(ge=1, le=10_000_000, description="Page number, from 1")]
 PageSize = Annotated[int, Query(ge=1, le=1000, description="Cases per page (at most 1,000)")]
+After = Annotated[
+    str | None,
+    Query(
+        pattern=schemas.CURSOR_PATTERN,
+        description="The page after this cursor (`next_after` of the page before) instead of "
+        "page number `page`, which then only numbers `next`; the same filters, `as_of` and "
+        "`known_at` as that page's",
+    ),
+]
 
 
 @router.get("/deadlines", response_model=schemas.DeadlineReportOut)
 def deadlines(
-    _: Reader, app: App, as_of: AsOf, known_at: KnownAt, page: Page = 1, page_size: PageSize = 100
+    _: Reader,
+    app: App,
+    as_of: AsOf,
+    known_at: KnownAt,
+    page: Page = 1,
+    page_size: PageSize = 100,
+    after: After = None,
 ):
     """How many cases await a grant, are inside their term, or have expired; and the cases."""
-    answer = app.list_cases(CaseListFilter(), page, page_size, as_of, known_at)
+    answer = app.list_cases(
+        CaseListFilter(), page, page_size, as_of, known_at, mapping.page_key(after)
+    )
     return mapping.deadline_report_out(answer)
 
 
