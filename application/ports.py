@@ -102,6 +102,11 @@ class PersonalDataSeal(Protocol):
         personal data otherwise: one transaction per case, for cases saved in bulk)."""
         ...
 
+    def read_keys(self, case_ids: Sequence[UUID]) -> None:
+        """Read the keys of these cases in one go, before their events are decoded (a projection
+        batch holds the events of many cases)."""
+        ...
+
     def after_erasure(self) -> None:
         """Once an erasure has committed: clear what the store keeps of the destroyed key beside
         its tables."""

@@ -476,6 +476,7 @@ def catch_up(
             topics=projection.topics,
             inclusive_of_start=False,
         )
+        _read_keys_of(application, notifications)
         rows: list[Row] = []
         for notification in notifications:
             rows.extend(projection.rows_for(application.mapper.to_domain_event(notification)))
@@ -499,6 +500,14 @@ def _log_end(application: Application[Any], stop: int | None) -> int:
     and the view's position can move to here."""
     end = application.recorder.max_notification_id() or 0
     return end if stop is None else min(end, stop)
+
+
+def _read_keys_of(application: Application[Any], notifications: Sequence[Any]) -> None:
+    """The keys of the batch's cases, read in one go before their events are decoded (where the
+    store seals personal data under keys per case: a NareisApplication's `personal_data`)."""
+    seal = getattr(application, "personal_data", None)
+    if seal is not None:
+        seal.read_keys(list(dict.fromkeys(n.originator_id for n in notifications)))
 
 
 CatchUp = Callable[..., int]  # `catch_up`, or a store's wrapper of it that retries write conflicts

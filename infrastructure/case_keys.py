@@ -55,6 +55,14 @@ class CaseKeys:
         for row in rows:
             self._remember(row.name.removeprefix("case/"), row)
 
+    def read_ahead(self, case_ids: Sequence[object]) -> None:
+        """Read the keys of those of `case_ids` not in memory in one query (a projection batch
+        decodes the events of many cases; one query per case was 8% of a rebuild)."""
+        with self._lock:
+            unknown = {self.name_of(case_id) for case_id in case_ids if str(case_id) not in self._cache}
+        for row in self.table.rows_named(sorted(unknown)[:CACHE_SIZE]):
+            self._remember(row.name.removeprefix("case/"), row)
+
     def for_reading(self, case_id: object) -> bytes | None:
         """The case's key; None once the case was erased."""
         key = self._known(case_id)

@@ -58,6 +58,14 @@ CHANGED_CASE = MEMBERS.format(
     where=" AND s.case_id = ?",
 )
 EVERY_MEMBER = MEMBERS.format(more="", join="", where="")
+CASES_A_QUERY = 500  # the members of a projection batch's cases, read this many cases at a time
+
+
+def changed_cases(condition: str) -> str:
+    """CHANGED_CASE for the cases `s.case_id {condition}` (a dialect's `any_of`)."""
+    return CHANGED_CASE.replace("s.case_id = ?", f"s.case_id {condition}")
+
+
 ADD_TO_DAY = (
     f"INSERT INTO rm_caseload_days (day, {', '.join(FIGURES)}) "
     f"VALUES (?, {', '.join('?' for _ in FIGURES)}) ON CONFLICT (day) DO UPDATE SET "
@@ -167,8 +175,9 @@ def refresh(c: TranslatingCursor, rows: Iterable[Row]) -> None:
     cases = sorted({row.case_id for row in rows if isinstance(row, CHANGING)})
     moved: Changes = Counter()
     kept = []
-    for case_id in cases:
-        c.execute(CHANGED_CASE, (case_id,))
+    for first in range(0, len(cases), CASES_A_QUERY):
+        condition, params = c.dialect.any_of(cases[first : first + CASES_A_QUERY])
+        c.execute(changed_cases(condition), params)
         for row in c.fetchall():
             new = encoded(changes_of(_member(row)))
             if new != row[13]:

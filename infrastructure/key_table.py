@@ -79,6 +79,15 @@ class KeyTable:
             found = [self.row_in(c, row.name) for row in rows]
         return [row for row in found if row is not None]
 
+    def rows_named(self, names: Sequence[str]) -> list[KeyRow]:
+        """The rows of `names` that exist, in one query."""
+        if not names:
+            return []
+        with self.datastore.transaction(commit=False) as c:
+            condition, params = self.dialect.any_of(names)
+            c.execute(self._sql(f"SELECT * FROM nareis_keys WHERE name {condition}"), params)
+            return [r for found in c.fetchall() if (r := _row(found)) is not None]
+
     def rows_after(self, name: str, limit: int) -> list[KeyRow]:
         """The rows whose name sorts after `name`, in name order (to copy them page by page)."""
         with self.datastore.transaction(commit=False) as c:

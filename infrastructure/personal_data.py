@@ -219,5 +219,8 @@ class SealedPersonalData:
     def make_keys(self, case_ids: Sequence[UUID]) -> None:
         self.mapper.case_keys.make(case_ids)
 
+    def read_keys(self, case_ids: Sequence[UUID]) -> None:
+        self.mapper.case_keys.read_ahead(case_ids)
+
     def after_erasure(self) -> None:
         self.table.clear_traces()
