@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.api.http_server import BoundedH11Protocol
 from infrastructure.api.problems import install_problem_handlers, problem, unexpected
+from infrastructure.api.report_lane import ReportLane
 from infrastructure.api.request_log import RequestLog
 from infrastructure.api.routers import cases, health, members, reports
 from infrastructure.api.routing import add_options_routes
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(reports.router)
     read_seconds = nareis.settings.http_request_read_seconds
     BoundedH11Protocol.head_seconds = read_seconds  # the head's bound; the body's is here:
+    app.add_middleware(ReportLane)  # innermost: a report waits its turn after its body is read
     app.add_middleware(RequestBounds, seconds=read_seconds)
     app.add_middleware(RequestLog, unexpected=unexpected)  # the outermost: added last
     return app
