@@ -14,20 +14,11 @@ import statistics
 import time
 from datetime import date, timedelta
 
+from bench.inprocess import FILE, GRANTED_ON, TODAY
+from bench.inprocess import RECEIVED_ON as SUBMITTED_ON
 from domain.case import Case
 from domain.eligibility import evaluate_case
 from domain.facts import CaseFacts, MemberDetails, Sponsor
-
-TODAY = date(2026, 11, 28)
-GRANTED_ON = date(2025, 11, 30)
-SUBMITTED_ON = date(2026, 2, 27)
-FILE = (
-    "identity_document",
-    "family_tie_document",
-    "sponsor_declaration",
-    "antecedents_certificate",
-    "non_impediment_certificate",
-)
 
 
 def _details(index: int, partner_id: str | None) -> MemberDetails:

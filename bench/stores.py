@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.over_http import Server
 from tests.postgres_cluster import ThrowawayCluster
 
 TOKEN = "bench-token-0123456789"
@@ -50,42 +50,26 @@ class Configuration:
     workers: int
     folder: Path
     rates: list[float] = field(default_factory=list)
-    server: subprocess.Popen[bytes] | None = None
-    port: int = 0
+    server: Server | None = None
 
     def start(self) -> None:
-        from tests.e2e.support import free_port
-
-        self.port = free_port()
         env = {
             **os.environ,
             "NAREIS_DATABASE_URL": self.database_url,
             "NAREIS_API_TOKENS": f"{TOKEN}=caseworker:bench",
         }
-        log = (self.folder / f"{self.name.replace(' ', '-')}.log").open("wb")
-        self.server = subprocess.Popen(
-            [NAREIS, "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{self.name}: the server did not start")
+        log = self.folder / f"{self.name.replace(' ', '-')}.log"
+        command = [str(NAREIS), "serve", "--workers", str(self.workers)]
+        self.server = Server(command, env, log).__enter__()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        assert self.server is not None, "start() first"
+        return self.server.url
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.terminate()
-            self.server.wait(timeout=30)
+            self.server.__exit__()
 
 
 def _client() -> httpx.Client:

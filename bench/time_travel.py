@@ -10,10 +10,7 @@ Run: .venv/bin/python -m bench.time_travel [--events 1000] [--repeat 30]
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from eventsourcing.application import project_aggregate
 
 from application.commands import GrantSponsorPermit, OpenCase, ReceiveDocument, RegisterMember
 from application.service import CommandContext
+from bench.harness import milliseconds
 from domain.facts import MemberDetails, Sponsor
 from infrastructure.composition import build
 from infrastructure.settings import Settings
@@ -31,16 +29,6 @@ CTX = CommandContext("bench")
 class FixedClock:
     def today(self) -> date:
         return date(2026, 11, 28)
-
-
-def timed(action: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `action` in milliseconds."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def build_case(db: Path, events: int):
@@ -89,13 +77,13 @@ def main() -> None:
                 known = [e for e in app.events.get(case_uuid) if e.timestamp <= known_at]
                 return project_aggregate(None, known)
 
-            ours, bare = timed(nareis_query, args.repeat), timed(bare_replay, args.repeat)
+            ours, bare = milliseconds(nareis_query, args.repeat), milliseconds(bare_replay, args.repeat)
             print(
                 f"{label + f' -> v{version}, eligibility':52} {ours:10.2f} {bare:12.2f} "
                 f"{bare / ours:6.1f}x"
             )
-        current = timed(lambda: app.eligibility(case_id, date(2026, 6, 1)), args.repeat)
-        bare_now = timed(lambda: project_aggregate(None, app.events.get(case_uuid)), args.repeat)
+        current = milliseconds(lambda: app.eligibility(case_id, date(2026, 6, 1)), args.repeat)
+        bare_now = milliseconds(lambda: project_aggregate(None, app.events.get(case_uuid)), args.repeat)
         print(
             f"{'now (cached, snapshots), eligibility':52} {current:10.2f} {bare_now:12.2f} "
             f"{bare_now / current:6.1f}x"
