@@ -18,18 +18,12 @@ import os
 import statistics
 import sys
 import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from bench.over_http import Server
+from bench.over_http import CLIENTS, TOKEN, Server, nareis_writer, writes_per_second
 from tests.postgres_cluster import ThrowawayCluster
 
-TOKEN = "bench-token-0123456789"
-CLIENTS = 8
 NAREIS = Path(sys.executable).parent / "nareis"
 
 
@@ -72,52 +66,9 @@ class Configuration:
             self.server.__exit__()
 
 
-def _client() -> httpx.Client:
-    return httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
-
-
-def _a_case(base_url: str, n: int) -> tuple[str, str]:
-    sponsor = {
-        "v_number": str(3_000_000_000 + n),
-        "name": "Amal",
-        "born_on": "1988-03-14",
-        "asylum_application_signed_on": "2025-06-02",
-        "arrived_on": "2025-05-28",
-        "unaccompanied_minor": False,
-    }
-    member = {
-        "name": "Samir",
-        "born_on": "1987-09-01",
-        "relationship": "partner",
-        "marital_status": "married",
-        "mentioned_in_asylum_procedure": True,
-        "family_bond_abroad": True,
-    }
-    with _client() as client:
-        case_id = client.post(f"{base_url}/cases", json={"sponsor": sponsor}).json()["case_id"]
-        member_id = client.post(f"{base_url}/cases/{case_id}/members", json=member).json()
-    return case_id, member_id["member_id"]
-
-
-def _write(base_url: str, case: tuple[str, str], count: int) -> None:
-    path = f"{base_url}/cases/{case[0]}/members/{case[1]}/documents"
-    body = {"received_on": "2026-02-27", "kind": "other", "official": False}
-    with _client() as client:
-        for _ in range(count):
-            answer = client.post(path, json=body)
-            if answer.status_code != 200:
-                raise RuntimeError(f"{answer.status_code}: {answer.text}")
-
-
 def one_round(configuration: Configuration, commands: int, round_number: int) -> float:
-    cases = [_a_case(configuration.base_url, round_number * 100 + n) for n in range(CLIENTS)]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        for done in pool.map(
-            lambda case: _write(configuration.base_url, case, commands // CLIENTS), cases
-        ):
-            del done
-    return commands / (time.perf_counter() - started)
+    paths = [nareis_writer(configuration.base_url, round_number * 100 + n) for n in range(CLIENTS)]
+    return writes_per_second(paths, commands, [])
 
 
 def main() -> None:
