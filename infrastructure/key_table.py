@@ -44,6 +44,22 @@ def _row(found: Any) -> KeyRow | None:
     )
 
 
+def _rows(cursor: Any) -> list[KeyRow]:
+    return [r for found in cursor.fetchall() if (r := _row(found)) is not None]
+
+
+_INSERT = (
+    "INSERT INTO nareis_keys (name, wrapped_by, key, erased_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (name) "
+)
+KEEP_FIRST = _INSERT + "DO NOTHING"
+REPLACE = (
+    _INSERT + "DO UPDATE SET wrapped_by = excluded.wrapped_by, key = excluded.key, "
+    "erased_at = excluded.erased_at"
+)
+NAMES_A_QUERY = 1000
+
+
 class KeyTable:
     """Reads and writes the key table through a recorder's datastore, in its dialect."""
 
@@ -68,25 +84,22 @@ class KeyTable:
         """`rows`, each unless a row of its name was there first (then that one), in one
         transaction."""
         with self.datastore.transaction(commit=True) as c:
-            for row in rows:
-                c.execute(
-                    self._sql(
-                        "INSERT INTO nareis_keys (name, wrapped_by, key, erased_at) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"
-                    ),
-                    (row.name, row.wrapped_by, row.key, row.erased_at),
-                )
-            found = [self.row_in(c, row.name) for row in rows]
-        return [row for row in found if row is not None]
+            self._write(c, KEEP_FIRST, rows)
+            found = {row.name: row for row in self._rows_named_in(c, [row.name for row in rows])}
+        return [found[row.name] for row in rows if row.name in found]
 
     def rows_named(self, names: Sequence[str]) -> list[KeyRow]:
-        """The rows of `names` that exist, in one query."""
-        if not names:
-            return []
+        """The rows of `names` that exist, in one query (per NAMES_A_QUERY names)."""
         with self.datastore.transaction(commit=False) as c:
-            condition, params = self.dialect.any_of(names)
+            return self._rows_named_in(c, names)
+
+    def _rows_named_in(self, c: Any, names: Sequence[str]) -> list[KeyRow]:
+        found: list[KeyRow] = []
+        for first in range(0, len(names), NAMES_A_QUERY):
+            condition, params = self.dialect.any_of(names[first : first + NAMES_A_QUERY])
             c.execute(self._sql(f"SELECT * FROM nareis_keys WHERE name {condition}"), params)
-            return [r for found in c.fetchall() if (r := _row(found)) is not None]
+            found += _rows(c)
+        return found
 
     def rows_after(self, name: str, limit: int) -> list[KeyRow]:
         """The rows whose name sorts after `name`, in name order (to copy them page by page)."""
@@ -95,27 +108,21 @@ class KeyTable:
                 self._sql("SELECT * FROM nareis_keys WHERE name > ? ORDER BY name LIMIT ?"),
                 (name, limit),
             )
-            return [r for found in c.fetchall() if (r := _row(found)) is not None]
+            return _rows(c)
 
     def put(self, rows: Iterable[KeyRow]) -> None:
         """Write `rows`, replacing rows of the same names (a copy into an empty store)."""
         with self.datastore.transaction(commit=True) as c:
-            for row in rows:
-                c.execute(
-                    self._sql(
-                        "INSERT INTO nareis_keys (name, wrapped_by, key, erased_at) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                        "wrapped_by = excluded.wrapped_by, key = excluded.key, "
-                        "erased_at = excluded.erased_at"
-                    ),
-                    (row.name, row.wrapped_by, row.key, row.erased_at),
-                )
+            self._write(c, REPLACE, list(rows))
+
+    def _write(self, c: Any, sql: str, rows: Sequence[KeyRow]) -> None:
+        c.executemany(self._sql(sql), [(r.name, r.wrapped_by, r.key, r.erased_at) for r in rows])
 
     def rewrap(self, rewrapped: Callable[[KeyRow], KeyRow]) -> int:
         """Every row that holds a key replaced by `rewrapped(row)`, in one transaction; how many."""
         with self.datastore.transaction(commit=True) as c:
             c.execute(self._sql("SELECT * FROM nareis_keys WHERE key IS NOT NULL ORDER BY name"))
-            rows = [r for found in c.fetchall() if (r := _row(found)) is not None]
+            rows = _rows(c)
             for row in rows:
                 new = rewrapped(row)
                 c.execute(
