@@ -178,17 +178,19 @@ def _append_figures(f: CommandFigures, scale: Scale) -> list[Figure]:
     ]
     figures[0].also["raw_sqlite3_insert_commit"] = median(samples["sqlite3"])
     figures[0].also["ratio_to_raw_sqlite3"] = append / median(samples["sqlite3"])
-    for name, key, events in (("append_case_1000", "case_small", small),
-                              ("append_case_10000", "case_large", large)):
-        figure = _rate(name, samples[key], append, Goal("ratio", ">=", 0.8),
+    goal_10000 = Goal("ratio", ">=", 0.8)  # issue 11 sets a goal for the case of 10,000 only
+    for name, key, events, goal in (("append_case_1000", "case_small", small, None),
+                                    ("append_case_10000", "case_large", large, goal_10000)):
+        figure = _rate(name, samples[key], append, goal,
                        {"events_in_case": events, "commands_a_round": per_big})
         figure.floor_is = "append"
         figures.append(figure)
-    figures[-2].goal = None  # issue 11 sets a goal for the case of 10,000 events only
     return figures
 
 
-def _rate(name: str, samples: list[float], floor: float, goal: Goal, scale: dict) -> Figure:
+def _rate(
+    name: str, samples: list[float], floor: float, goal: Goal | None, scale: dict
+) -> Figure:
     return Figure(name, median(samples), "cmd/s", floor, "bare library with its cache", goal,
                   scale, samples=samples)
 

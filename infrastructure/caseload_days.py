@@ -51,19 +51,19 @@ FROM rm_member_states s
 LEFT JOIN rm_terms t ON t.case_id = s.case_id AND t.superseded_at IS NULL{join}
 WHERE s.superseded_at IS NULL{where}
 """
-CHANGED_CASE = MEMBERS.format(
-    more=", cm.changes",
-    join=" LEFT JOIN rm_caseload_members cm "
-    "ON cm.case_id = s.case_id AND cm.member_id = s.member_id",
-    where=" AND s.case_id = ?",
-)
 EVERY_MEMBER = MEMBERS.format(more="", join="", where="")
 CASES_A_QUERY = 500  # the members of a projection batch's cases, read this many cases at a time
 
 
 def changed_cases(condition: str) -> str:
-    """CHANGED_CASE for the cases `s.case_id {condition}` (a dialect's `any_of`)."""
-    return CHANGED_CASE.replace("s.case_id = ?", f"s.case_id {condition}")
+    """The current members of the cases `s.case_id {condition}` (a dialect's `any_of`), with
+    their case's current term and the changes they counted with so far."""
+    return MEMBERS.format(
+        more=", cm.changes",
+        join=" LEFT JOIN rm_caseload_members cm "
+        "ON cm.case_id = s.case_id AND cm.member_id = s.member_id",
+        where=f" AND s.case_id {condition}",
+    )
 
 
 ADD_TO_DAY = (
