@@ -111,9 +111,17 @@ class AdvisoryLockLeadership:
         return psycopg.connect(self.conninfo, autocommit=True)
 
     def release(self) -> None:
-        connection, self._connection, self._leading = self._connection, None, False
-        if connection is not None:
-            # Ending the session releases its advisory locks; a broken one already has.
+        connection, leading = self._connection, self._leading
+        self._connection, self._leading = None, False
+        if connection is None:
+            return
+        try:
+            if leading:
+                # Unlock before closing: the server ends a closed session after `close()`
+                # returns, so without this a candidate asking at once may still find it held.
+                with contextlib.suppress(Exception):  # a broken session has lost it already
+                    connection.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+        finally:
             with contextlib.suppress(Exception):
                 connection.close()
 
