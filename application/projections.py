@@ -197,6 +197,22 @@ class CaseListFilter:
     days_left_at_most: int | None = None
     route: str | None = None
     stage: str | None = None
+    # The work queue's: a member applied, undecided, not withdrawn, whose decision is due (its
+    # extended due date, if extended) at most this many days after as_of (or already overdue).
+    decision_due_within_days: int | None = None
+    # A member granted whose permit was not issued by as_of though 4 days have passed since the
+    # decision (DOMAIN.md "After the decision").
+    permit_over_target: bool = False
+
+    @property
+    def on_members(self) -> bool:
+        """Whether a case is listed by what its members' states say."""
+        return bool(
+            self.route
+            or self.stage
+            or self.decision_due_within_days is not None
+            or self.permit_over_target
+        )
 
 
 # Where a listing's page starts: after the case opened at this instant with this id (listings are

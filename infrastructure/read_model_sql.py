@@ -58,6 +58,7 @@ from application.projections import (
     SponsorRow,
     TermRow,
 )
+from domain.term import PERMIT_READY_TARGET_DAYS
 from domain.vocabulary import Stage
 from infrastructure import caseload_days
 from infrastructure.key_table import clear_erased_traces
@@ -212,6 +213,7 @@ member_state AS (
     s.due_on, s.extended_due_on,
     CASE WHEN s.arrived_on <= :d THEN s.arrived_on END AS arrived_on,
     CASE WHEN s.decided_on <= :d THEN s.decision END AS decision,
+    CASE WHEN s.decided_on <= :d THEN s.decided_on END AS decided_on,
     {flag("s.issued_on <= :d")} AS permit,
     CASE WHEN s.issued_on <= :d THEN s.permit_within_target ELSE 0 END AS within_target,
     {flag("s.withdrawn_on <= :d")} AS withdrawn,
@@ -322,7 +324,7 @@ class Listed:
         """`columns` of the cases meeting `conditions`, in listing order (`terms`: with the
         case's term joined as `t`)."""
         prefix = (
-            "WITH " + member_states(self.known_at) if self.where.route or self.where.stage else ""
+            "WITH " + member_states(self.known_at) if self.where.on_members else ""
         )
         joined = (
             "LEFT JOIN rm_terms t ON t.case_id = c.case_id "
@@ -1056,6 +1058,15 @@ class SQLReadModel(ReadModelView):
         if where.stage is not None:
             member_conditions.append("s.stage = :stage")
             params["stage"] = where.stage
+        if where.decision_due_within_days is not None:
+            member_conditions.append(
+                "s.stage = 'applied' AND :due_by >= "
+                "CASE WHEN s.extended = 1 THEN s.extended_due_on ELSE s.due_on END"
+            )
+            params["due_by"] = (as_of + timedelta(days=where.decision_due_within_days)).isoformat()
+        if where.permit_over_target:
+            member_conditions.append("s.stage = 'granted' AND s.decided_on < :target_passed")
+            params["target_passed"] = (as_of - timedelta(days=PERMIT_READY_TARGET_DAYS)).isoformat()
         if where.route is not None:
             regular = route_regular(known_at)
             member_conditions.append(regular if where.route == "regular" else f"NOT ({regular})")

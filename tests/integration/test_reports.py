@@ -25,7 +25,7 @@ from domain.deadline import case_deadline
 from domain.eligibility import evaluate_case
 from domain.errors import CaseNotFound
 from domain.facts import CaseFacts
-from domain.term import permit_ready_within_target
+from domain.term import PERMIT_READY_TARGET_DAYS, permit_ready_within_target
 from domain.vocabulary import Route, Stage
 from infrastructure.composition import Nareis
 from tests.integration.conftest import open_system
@@ -130,6 +130,10 @@ class Expected:
     overdue: int = 0
     permits: Counter = field(default_factory=Counter)
     permit_holders: set[str] = field(default_factory=set)
+    # per case: the decision due dates of its members awaiting a decision, and the decision
+    # dates of its members granted without a permit yet (the work queue's filters)
+    decisions_due: dict[str, list[date]] = field(default_factory=dict)
+    granted_without_permit: dict[str, list[date]] = field(default_factory=dict)
 
 
 def expected_on(known: list[CaseFacts], as_of: date, histories: Histories) -> Expected:
@@ -149,6 +153,13 @@ def expected_on(known: list[CaseFacts], as_of: date, histories: Histories) -> Ex
         expected.routes[facts.case_id] = {member.route for member in eligibility}
         members = facts.as_of(as_of).members
         expected.stages[facts.case_id] = {member.stage for member in members}
+        due_on = {m.member_id: m.decision_due_on for m in deadline.members}
+        expected.decisions_due[facts.case_id] = [
+            due_on[m.member_id] for m in members if m.stage == Stage.APPLIED
+        ]
+        expected.granted_without_permit[facts.case_id] = [
+            m.decision.decided_on for m in members if m.stage == Stage.GRANTED and m.decision
+        ]
         expected.stage_counts.update(member.stage for member in members)
         expected.applications.update(m.application for m in deadline.members)
         expected.overdue += sum(m.overdue for m in deadline.members)
@@ -198,6 +209,16 @@ def compare_filters(histories: Histories, as_of, known_at, expected: Expected) -
         wanted[CaseListFilter(route=route)] = {c for c, r in expected.routes.items() if route in r}
     for stage in Stage:
         wanted[CaseListFilter(stage=stage)] = {c for c, s in expected.stages.items() if stage in s}
+    for days in DAYS_LEFT:
+        due_by = as_of + timedelta(days=days)
+        wanted[CaseListFilter(decision_due_within_days=days)] = {
+            c for c, due in expected.decisions_due.items() if any(d <= due_by for d in due)
+        }
+    wanted[CaseListFilter(permit_over_target=True)] = {
+        c
+        for c, decided in expected.granted_without_permit.items()
+        if any((as_of - d).days > PERMIT_READY_TARGET_DAYS for d in decided)
+    }
     for where, cases in wanted.items():
         assert set(listed(histories, as_of, known_at, where)[0]) == cases, where
         histories.compared["filter answers (case by case)"] += len(rows)

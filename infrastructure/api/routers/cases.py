@@ -61,13 +61,31 @@ def list_cases(
     ] = None,
     route: Annotated[Route | None, Query(description="Cases with a member on this route")] = None,
     stage: Annotated[Stage | None, Query(description="Cases with a member at this stage")] = None,
+    decision_due: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=100_000,
+            description="Cases with a member whose decision is overdue or due within this many days",
+        ),
+    ] = None,
+    permit_over_target: Annotated[
+        bool, Query(description="Cases with a member granted over 4 days ago and no permit yet")
+    ] = False,
     page: Annotated[int, Query(ge=1, le=10_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: After = None,
 ):
     """Cases with their deadline status, from the read model (may lag commands by a second or
     two), oldest first; filters combine."""
-    where = CaseListFilter(status=status, days_left_at_most=days_left, route=route, stage=stage)
+    where = CaseListFilter(
+        status=status,
+        days_left_at_most=days_left,
+        route=route,
+        stage=stage,
+        decision_due_within_days=decision_due,
+        permit_over_target=permit_over_target,
+    )
     return mapping.case_list_out(
         app.list_cases(where, page, page_size, as_of, known_at, mapping.page_key(after))
     )
