@@ -20,6 +20,7 @@ from infrastructure.api.routers import cases, health, members, reports
 from infrastructure.api.routing import add_options_routes
 from infrastructure.composition import Nareis, build
 from infrastructure.settings import Principal, Settings
+from infrastructure.ui import install_ui
 
 MAX_BODY_BYTES = 1_000_000
 READ_SECONDS = Settings.http_request_read_seconds
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(cases.router)
     app.include_router(members.router)
     app.include_router(reports.router)
+    install_ui(app)  # the browser view, /ui
     read_seconds = nareis.settings.http_request_read_seconds
     BoundedH11Protocol.head_seconds = read_seconds  # the head's bound; the body's is here:
     app.add_middleware(ReportLane)  # innermost: a report waits its turn after its body is read
