@@ -71,6 +71,12 @@ class DemoCase:
         self.app.execute(GrantSponsorPermit(self.case_id, D(granted_on), kind), self.ctx())
         return self
 
+    def grant_corrected(self, granted_on: str, reason: str, kind: str = "independent") -> DemoCase:
+        """The grant recorded again with the right date: a correction, with its reason."""
+        command = GrantSponsorPermit(self.case_id, D(granted_on), kind, correction_reason=reason)
+        self.app.execute(command, self.ctx())
+        return self
+
     def partner(
         self, key: str, name: str, born_on: str, marital_status: str, **more: Any
     ) -> DemoCase:
@@ -269,6 +275,28 @@ def noor_awaiting_grant_overdue(app: NareisApplication) -> DemoCase:
     )
 
 
+def el_amin_grant_corrected(app: NareisApplication) -> DemoCase:
+    """The grant was first recorded with the date the letter was sent (16 November 2026) and then
+    corrected to the decision's date (9 November): the term's end moves from 16 to 9 February
+    2027, and the case as known before the correction still shows the old end."""
+    return (
+        DemoCase(app, "el-amin-grant-corrected")
+        .open("Yara El-Amin", "1000000007", "1991-07-19", "2026-05-04", "2026-04-28")
+        .grant("2026-11-16")
+        .partner("partner", "Karim El-Amin", "1989-12-02", "married")
+        .child(
+            "child", "Nour El-Amin", "2018-03-21", child_of="sponsor_and_partner", partner="partner"
+        )
+        .applies("2026-11-20", "mvv_abroad", "partner", "child")
+        .documents("partner", "2026-11-20", "identity_document", "family_tie_document")
+        .documents("child", "2026-11-20", "identity_document")
+        .grant_corrected(
+            "2026-11-09",
+            "The decision letter is dated 9 November 2026; 16 November is the day it was sent.",
+        )
+    )
+
+
 DEMO_CASES: tuple[Callable[[NareisApplication], DemoCase], ...] = (
     haddad_weekend_rollover,
     tesfaye_good_friday,
@@ -277,6 +305,7 @@ DEMO_CASES: tuple[Callable[[NareisApplication], DemoCase], ...] = (
     osman_ascension_decreed_day,
     haddad_partner_as_sponsor,
     noor_awaiting_grant_overdue,
+    el_amin_grant_corrected,
 )
 
 

@@ -49,3 +49,25 @@ def test_the_demo_command_prints_its_tables_and_is_idempotent(database_url: str)
     second = subprocess.run([nareis, "demo"], env=env, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stderr
     assert sql_rows(database_url, f"SELECT COUNT(*) FROM {events_table(database_url)}") == events
+
+
+def test_a_demo_case_had_its_grant_corrected_and_shows_the_old_term_end_as_known_before(
+    database_url: str,
+):
+    system = open_system(database_url)
+    try:
+        corrected = build_cases(system.application)[-1]
+        app = system.application
+        trail = app.history(corrected.case_id)
+        correction = next(e for e in trail if e.event == "SponsorPermitGrantCorrected")
+        assert correction.reason is not None and "9 November 2026" in correction.reason
+        before = trail[[e.version for e in trail].index(correction.version) - 1].recorded_at
+        term_now = app.deadline(corrected.case_id).deadline.term
+        term_then = app.deadline(corrected.case_id, known_at=before).deadline.term
+        assert term_now is not None and term_then is not None
+        assert (term_then.ends_on.isoformat(), term_now.ends_on.isoformat()) == (
+            "2027-02-16",
+            "2027-02-09",
+        )
+    finally:
+        system.close()
