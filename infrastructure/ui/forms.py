@@ -109,7 +109,7 @@ def _register(case_id: str, _member_id: str, body: Any) -> commands.Command:
     return commands.RegisterMember(case_id, mapping.member_details_of(body))
 
 
-DATE_HINT = "For example 2026-11-27."
+DATE_HINT = "For example 27 November 2026."
 _PARTNERS_ONLY, _CHILDREN_ONLY = "Partners only.", "Children only."
 
 REGISTER_MEMBER = CommandForm(
@@ -290,7 +290,11 @@ def words_for_problem(asked: Field, problem: Mapping[str, Any]) -> str:
         return f"{label}: {asked.hint or 'not in the expected form.'}"
     if kind == "string_too_long":
         return f"{label} is too long: at most {problem['ctx']['max_length']} characters."
-    return f"{label}: {problem['msg']}"
+    return _sentence(f"{label}: {problem['msg']}")
+
+
+def _sentence(words: str) -> str:
+    return words if words.endswith((".", "?", "!")) else words + "."
 
 
 def refusal_of(form: CommandForm, sent: Any, error: NareisError) -> tuple[int, FormState]:
@@ -324,7 +328,7 @@ def _on_field_or_form(form: CommandForm, state: FormState, error: InvalidInput) 
     if asked is None:
         state.refusal = error.detail
     else:
-        state.errors[asked.name] = f"{asked.label}: {error.message}."
+        state.errors[asked.name] = _sentence(f"{asked.label}: {error.message}")
 
 
 def done_notice(done: str | None, member_id: str | None, case: CaseOut) -> str | None:

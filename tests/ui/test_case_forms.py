@@ -181,6 +181,24 @@ def test_a_form_sent_twice_records_once_and_answers_both_times_as_a_success(
     assert len(member.documents) == 1
 
 
+def test_a_key_sent_again_with_other_values_is_refused_in_words_and_records_nothing(
+    system: Nareis, caseworker: TestClient
+) -> None:
+    case_id, member_id = _with_partner(system)
+    sent = _form_fields(
+        caseworker, case_id, "receive-document", member_id=member_id, received_on="2026-03-01",
+        kind="identity_document", official="yes",
+    )  # fmt: skip
+    assert _send(caseworker, case_id, "receive-document", sent).status_code == 303
+    after_first = _version(system, case_id)
+    answer = _send(caseworker, case_id, "receive-document", {**sent, "kind": "other"})
+    assert answer.status_code == 409
+    assert "This form was sent before with other values" in _section(
+        answer.text, "receive-document"
+    )
+    assert _version(system, case_id) == after_first
+
+
 def test_a_form_from_a_page_older_than_the_case_is_refused_next_to_it_with_the_values_kept(
     system: Nareis, caseworker: TestClient
 ) -> None:
