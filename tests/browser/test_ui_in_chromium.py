@@ -81,12 +81,13 @@ def test_recording_a_document_takes_it_off_the_members_missing_documents(
     open_corrected_case(page, base_url)
     missing = member_section(page, "Karim El-Amin").locator(".missing-documents")
     expect(missing).to_contain_text(re.compile("sponsor.declaration"))
+    page.locator("#form-receive-document summary").click()
     form = page.locator("form[data-command='receive-document']")
-    form.get_by_label("Member").select_option(label="Karim El-Amin")
-    form.get_by_label("Kind").select_option(value="sponsor_declaration")
+    form.get_by_label("Family member").select_option(label="Karim El-Amin")
+    form.get_by_label("Kind of document").select_option(value="sponsor_declaration")
     form.get_by_label("Received on").fill("2026-11-25")
-    form.get_by_role("button").click()
-    expect(page.locator(".done")).to_be_visible()
+    form.get_by_role("button", name="Record a document").click()
+    expect(page.locator("#done-notice")).to_contain_text("Document recorded for Karim El-Amin")
     expect(missing).not_to_contain_text(re.compile("sponsor.declaration"))
 
 
