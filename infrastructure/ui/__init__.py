@@ -15,13 +15,14 @@ from infrastructure.ui.pages import (
     refused_page,
     see_other,
 )
-from infrastructure.ui.routers import cases, login, queue
+from infrastructure.ui.routers import cases, login, queue, reports
 
 
 def install_ui(app: FastAPI) -> None:
     app.include_router(login.router)
     app.include_router(queue.router)
     app.include_router(cases.router)
+    app.include_router(reports.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_exception_handler(PageRefused, _refused)
