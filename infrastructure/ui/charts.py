@@ -79,6 +79,9 @@ class BarChart:
     bars: tuple[Bar, ...]
     ticks: tuple[Tick, ...]
     headings: tuple[Heading, ...]
+    # The runs of bars between headings, as (top, bottom): the grid and the axis are drawn
+    # along each, so that no line crosses a heading.
+    bands: tuple[tuple[float, float], ...] = ()
 
     @property
     def view_box(self) -> str:
@@ -127,22 +130,23 @@ def bar_chart(data: Sequence[Datum], width: float = WIDTH) -> BarChart:
     left = _left_margin(data)
     right = width - _right_margin(data)
     scale = (right - left) / axis_max
-    bars, headings, y = _rows(data, left, scale)
+    rows = _rows(data, left, scale)
     ticks = tuple(
         Tick(value, round(left + value * scale, 1), tick_text(value))
         for value in range(0, axis_max + 1, step)
     )
     return BarChart(
         width=width,
-        height=y + AXIS,
+        height=rows.bottom + AXIS,
         plot_left=left,
         plot_right=right,
         plot_top=TOP,
-        plot_bottom=y,
+        plot_bottom=rows.bottom,
         axis_max=axis_max,
-        bars=tuple(bars),
+        bars=tuple(rows.bars),
         ticks=ticks,
-        headings=tuple(headings),
+        headings=tuple(rows.headings),
+        bands=tuple(rows.bands),
     )
 
 
@@ -158,35 +162,46 @@ def summary(data: Sequence[Datum]) -> str:
     return " ".join(sentences)
 
 
-def _rows(
-    data: Sequence[Datum], left: float, scale: float
-) -> tuple[list[Bar], list[Heading], float]:
-    """Place the rows top to bottom: a group's heading when the group changes, then its bars."""
-    bars: list[Bar] = []
-    headings: list[Heading] = []
-    y, group = TOP, ""
+@dataclass
+class _Rows:
+    bars: list[Bar]
+    headings: list[Heading]
+    bands: list[tuple[float, float]]
+    bottom: float
+
+
+def _rows(data: Sequence[Datum], left: float, scale: float) -> _Rows:
+    """Place the rows top to bottom: a group's heading when the group changes, then its bars;
+    each run of bars between headings is a band (its grid lines stop short of the headings)."""
+    rows = _Rows([], [], [], TOP)
+    group = None
     for datum in data:
-        if datum.group and datum.group != group:
-            headings.append(Heading(datum.group, y + HEADING - 10))
-            y += HEADING
-        group = datum.group
-        length = _length(datum.value, scale)
-        bar_y = y + (ROW - BAR) / 2
-        bars.append(
-            Bar(
-                datum=datum,
-                x=left,
-                y=bar_y,
-                width=length,
-                height=BAR,
-                label_x=round(left - GAP, 1),
-                text_y=bar_y + BAR / 2 + 5,  # about a third of the font below the centre
-                value_x=round(left + length + GAP, 1),
-                value_text=count_text(datum.value),
-            )
-        )
-        y += ROW
-    return bars, headings, y
+        if datum.group != group:
+            if datum.group:
+                rows.headings.append(Heading(datum.group, rows.bottom + HEADING - 10))
+                rows.bottom += HEADING
+            rows.bands.append((rows.bottom, rows.bottom))
+            group = datum.group
+        rows.bars.append(_bar(datum, rows.bottom, left, scale))
+        rows.bottom += ROW
+        rows.bands[-1] = (rows.bands[-1][0], rows.bottom)
+    return rows
+
+
+def _bar(datum: Datum, row_top: float, left: float, scale: float) -> Bar:
+    length = _length(datum.value, scale)
+    bar_y = row_top + (ROW - BAR) / 2
+    return Bar(
+        datum=datum,
+        x=left,
+        y=bar_y,
+        width=length,
+        height=BAR,
+        label_x=round(left - GAP, 1),
+        text_y=bar_y + BAR / 2 + 5,  # about a third of the font below the centre
+        value_x=round(left + length + GAP, 1),
+        value_text=count_text(datum.value),
+    )
 
 
 def _length(value: int, scale: float) -> float:

@@ -146,3 +146,14 @@ def test_the_summary_says_every_figure_in_words_by_group() -> None:
     grouped = [Datum("Timely", 2, "Applications"), Datum("Late", 0, "Applications")]
     grouped.append(Datum("Issued", 1200, "Permits"))
     assert summary(grouped) == "Applications: 2 timely, 0 late. Permits: 1,200 issued."
+
+
+def test_the_grid_runs_along_each_group_of_bars_and_never_across_a_heading() -> None:
+    data = [Datum("Registered", 3, "Members"), Datum("Applied", 2, "Members")]
+    data.append(Datum("Overdue", 1, "Decisions"))
+    chart = bar_chart(data)
+    members, decisions = chart.bands
+    assert members == (chart.bars[0].y - (ROW - BAR) / 2, chart.bars[1].y + BAR + (ROW - BAR) / 2)
+    assert members[1] < chart.headings[1].y < decisions[0]
+    assert decisions[1] == chart.plot_bottom
+    assert bar_chart(THREE).bands == ((chart.plot_top, bar_chart(THREE).plot_bottom),)

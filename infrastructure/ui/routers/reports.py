@@ -184,8 +184,10 @@ def deadline_csv(app: NareisApplication, as_of: date, known_at: datetime) -> Ite
         yield csv_line((key, answer.report.counts.get(key, 0)))
     yield "\r\n" + csv_line(DEADLINE_CASE_COLUMNS)
     while True:
-        for case in answer.report.cases:
-            yield csv_line(getattr(case, column) for column in DEADLINE_CASE_COLUMNS)
+        yield "".join(  # a page at a time: one piece sent per read, not one per case
+            csv_line(getattr(case, column) for column in DEADLINE_CASE_COLUMNS)
+            for case in answer.report.cases
+        )
         after = answer.report.next_after
         if after is None:
             return
