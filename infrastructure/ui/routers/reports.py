@@ -125,7 +125,11 @@ def reports_page(request: Request, session: SignedIn, app: App) -> Response:
 
 
 def _page(
-    request: Request, session: Session, app: NareisApplication, query: ReportQuery, status=200
+    request: Request,
+    session: Session,
+    app: NareisApplication,
+    query: ReportQuery,
+    status: int = 200,
 ) -> Response:
     deadlines = mapping.deadline_report_out(
         app.list_cases(CaseListFilter(), 1, 1, query.as_of, query.known_at)
@@ -200,7 +204,11 @@ def caseload_csv(caseload: schemas.CaseloadOut) -> Iterator[str]:
         yield csv_line((datum.key, datum.value))
 
 
-def csv_response(lines: Iterator[str], name: str, as_of: date, known_at: datetime | None):
+def csv_response(
+    lines: Iterator[str], name: str, as_of: date, known_at: datetime | None
+) -> StreamingResponse:
+    """`lines` sent as they are made, as a file to save whose name says the day (and the instant)
+    it was counted on; not kept by the browser or a proxy (it holds personal data)."""
     filename = f"nareis-{name}-{as_of.isoformat()}"
     if known_at is not None:
         filename += "-known-at-" + known_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
