@@ -15,7 +15,7 @@ from infrastructure.ui.pages import (
     refused_page,
     see_other,
 )
-from infrastructure.ui.routers import case_commands, cases, login, queue
+from infrastructure.ui.routers import case_commands, cases, login, queue, reports
 
 
 def install_ui(app: FastAPI) -> None:
@@ -23,6 +23,7 @@ def install_ui(app: FastAPI) -> None:
     app.include_router(queue.router)
     app.include_router(cases.router)
     app.include_router(case_commands.router)
+    app.include_router(reports.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_exception_handler(PageRefused, _refused)

@@ -66,3 +66,17 @@ def test_the_reports_and_the_listing_of_cases_take_a_lane_and_nothing_else_does(
     assert not is_report(request("/cases/abc"))
     assert not is_report(request("/cases/abc/history"))
     assert not is_report(request("/health"))
+
+
+def test_the_reports_page_of_the_browser_view_and_its_csvs_take_a_lane_and_its_other_pages_do_not():
+    for path in (
+        "/ui/reports",
+        "/ui/reports/",
+        "/ui/reports/deadlines.csv",
+        "/ui/reports/caseload.csv",
+    ):
+        assert is_report(request(path)), path
+    assert not is_report(request("/ui/reportsx"))
+    assert not is_report(request("/ui/cases/abc"))
+    assert not is_report(request("/ui/login", "POST"))
+    assert not is_report(request("/ui/reports", "POST"))
