@@ -7,7 +7,8 @@ without readers (`nareis bench`, `mixed_writes`); with the reports in one lane, 
 (the query and rendering the page) waiting its turn, commands keep most of the process: 0.76
 with one lane (report answers fell from 85 to 30 a second), 0.67 with two (56 a second).
 A report waits for the report before it, never for a command. Case views (`/cases/{case_id}`...)
-read one case and do not take a lane; nor do the browser view's pages other than its reports.
+read one case and do not take a lane; nor do the browser view's pages other than its work queue
+and reports.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ REPORT_LANES = 1
 
 def is_report(scope: Scope) -> bool:
     """A reading of all cases: the reports, and the listing of cases; and the browser view's
-    reports page and its CSV files (/ui/reports...), which read the same reports (a CSV of every
-    case holds its lane until the last row is sent)."""
+    work queue (/ui, a listing) and reports page and its CSV files (/ui/reports...), which read
+    the same reports (a CSV of every case holds its lane until the last row is sent)."""
     path = scope.get("path", "")
     reading = scope.get("method") in ("GET", "HEAD")
     return reading and (
         path.startswith(("/reports/", "/ui/reports/"))
-        or path.rstrip("/") in ("/cases", "/ui/reports")
+        or path.rstrip("/") in ("/cases", "/ui", "/ui/reports")
     )
 
 

@@ -68,8 +68,10 @@ def test_the_reports_and_the_listing_of_cases_take_a_lane_and_nothing_else_does(
     assert not is_report(request("/health"))
 
 
-def test_the_reports_page_of_the_browser_view_and_its_csvs_take_a_lane_and_its_other_pages_do_not():
+def test_the_work_queue_and_reports_of_the_browser_view_take_a_lane_and_its_other_pages_do_not():
     for path in (
+        "/ui",
+        "/ui/",
         "/ui/reports",
         "/ui/reports/",
         "/ui/reports/deadlines.csv",
@@ -78,5 +80,7 @@ def test_the_reports_page_of_the_browser_view_and_its_csvs_take_a_lane_and_its_o
         assert is_report(request(path)), path
     assert not is_report(request("/ui/reportsx"))
     assert not is_report(request("/ui/cases/abc"))
+    assert not is_report(request("/ui/login"))
+    assert not is_report(request("/ui/static/nareis.css"))
     assert not is_report(request("/ui/login", "POST"))
     assert not is_report(request("/ui/reports", "POST"))
