@@ -125,7 +125,10 @@ def test_the_timeline_shows_the_corrected_term_end_and_before_the_correction_the
     assert text_of(before.text, "term-end") == "Term ends Mon 2026-03-02"
     # the roll-over: the nominal end on a Saturday, and why, in words
     assert "Nominal end Sat 2026-02-28" in before.text
-    assert "is not a working day" in before.text
+    assert "which is a non-working day (Saturday)" in before.text
+    assert (
+        "Rolled over:" in before.text and "Saturday 2026-02-28 → Monday 2026-03-02" in before.text
+    )
     assert attribute_of(before.text, "known-version", "value") == str(latest - 1)
 
 
