@@ -80,7 +80,11 @@ def serve(
         logging.getLogger("nareis").warning(WITHOUT_KEY)
     if settings.tokens_generated:
         token = next(iter(settings.tokens))
-        typer.echo(f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token}", err=True)
+        typer.echo(
+            f"No NAREIS_API_TOKENS set; this run's caseworker token is: {token} "
+            f"(the browser view: http://{host}:{port}/ui)",
+            err=True,
+        )
     rederive_with_progress(nareis, Console(stderr=True))
     if workers > 1:
         nareis.close()  # each worker process builds its own system
