@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from infrastructure.api.app import create_app
 from infrastructure.composition import Nareis, build
+from infrastructure.demo import DemoCase, build_cases
 from infrastructure.settings import Principal, Role, Settings
 from tests.integration.conftest import FixedClock
 
@@ -34,6 +35,20 @@ def system(tmp_path: Path) -> Iterator[Nareis]:
     )
     yield running
     running.close()
+
+
+@pytest.fixture
+def demo_cases(system: Nareis) -> list[DemoCase]:
+    """The demo cases (`nareis demo`), their read model caught up."""
+    cases = build_cases(system.application)
+    system.catch_up()
+    return cases
+
+
+@pytest.fixture
+def demo(system: Nareis, demo_cases: list[DemoCase]) -> Nareis:
+    """The system holding the demo cases."""
+    return system
 
 
 @pytest.fixture

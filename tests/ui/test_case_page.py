@@ -15,28 +15,9 @@ from fastapi.testclient import TestClient
 from application.commands import GrantSponsorPermit
 from application.service import CommandContext
 from infrastructure.composition import Nareis
-from infrastructure.demo import DemoCase, build_cases
+from infrastructure.demo import DemoCase
+from tests.e2e.support import RULE_IDS
 
-# DOMAIN.md "Rules, evaluated per family member on date D": every rule id, in its order.
-DOMAIN_RULES = (
-    "sponsor_has_asylum_permit",
-    "sponsor_permit_independent",
-    "mentioned_in_asylum_procedure",
-    "family_bond_abroad",
-    "timely",
-    "partner_adult",
-    "single_partner",
-    "partner_relationship",
-    "child_belongs_to_family",
-    "child_age",
-    "parent_of_unaccompanied_minor",
-    "no_criminal_record",
-    "non_impediment_certificate",
-    "custodial_parent_consent",
-    "sponsor_declaration",
-    "identity_proven",
-    "family_ties_proven",
-)
 CORRECTION_REASON = "The permit letter is dated 10 December"
 
 
@@ -86,17 +67,10 @@ def has_past_notice(html: str) -> bool:
 
 
 @pytest.fixture
-def demo(system: Nareis) -> list[DemoCase]:
-    cases = build_cases(system.application)
-    system.catch_up()
-    return cases
-
-
-@pytest.fixture
-def corrected(system: Nareis, demo: list[DemoCase]) -> DemoCase:
+def corrected(system: Nareis, demo_cases: list[DemoCase]) -> DemoCase:
     """The Haddad case (granted Sunday 2025-11-30: the term ends Monday 2026-03-02), its grant
     corrected to 2025-12-10 (the term then ends Tuesday 2026-03-10)."""
-    case = demo[0]
+    case = demo_cases[0]
     system.application.execute(
         GrantSponsorPermit(
             case.case_id, date(2025, 12, 10), "independent", correction_reason=CORRECTION_REASON
@@ -165,9 +139,9 @@ def test_the_past_notice_appears_only_when_the_page_shows_the_past(
 
 
 def test_every_rule_of_the_domain_is_in_each_members_checklist_with_its_outcome_and_reason(
-    caseworker: TestClient, system: Nareis, demo: list[DemoCase]
+    caseworker: TestClient, system: Nareis, demo_cases: list[DemoCase]
 ) -> None:
-    case = demo[0]
+    case = demo_cases[0]
     answer = caseworker.get(f"/ui/cases/{case.case_id}")
     eligibility = system.application.eligibility(case.case_id)
     assert len(eligibility.members) == 3
@@ -179,7 +153,7 @@ def test_every_rule_of_the_domain_is_in_each_members_checklist_with_its_outcome_
             r'</code></th>\s*<td class="outcome outcome-\2">([^<]+)</td>\s*<td>([^<]*)</td>',
             answer.text.split(f'id="checklist-{member.member_id}"')[1].split("</table>")[0],
         )
-        assert [rule for rule, *_ in rows] == list(DOMAIN_RULES)
+        assert [rule for rule, *_ in rows] == list(RULE_IDS)
         for (rule_id, outcome, words, reason), rule in zip(rows, member.rules, strict=True):
             assert (rule_id, outcome) == (str(rule.id), str(rule.outcome))
             assert words == str(rule.outcome).replace("_", " ")
@@ -187,8 +161,8 @@ def test_every_rule_of_the_domain_is_in_each_members_checklist_with_its_outcome_
         assert f"Overall: {member.overall}" in section
 
 
-def test_missing_documents_are_listed(caseworker: TestClient, demo: list[DemoCase]) -> None:
-    tesfaye = demo[1]  # the partner has an identity and an unofficial family-tie document only
+def test_missing_documents_are_listed(caseworker: TestClient, demo_cases: list[DemoCase]) -> None:
+    tesfaye = demo_cases[1]  # the partner has an identity and an unofficial family-tie document only
     answer = caseworker.get(f"/ui/cases/{tesfaye.case_id}")
     partner = text_of(answer.text, f"member-{tesfaye.members['partner']}")
     assert partner is not None
@@ -228,9 +202,9 @@ def test_the_slider_runs_over_every_recorded_version_in_words(
 
 
 def test_a_case_awaiting_its_grant_has_no_term_on_its_timeline(
-    caseworker: TestClient, demo: list[DemoCase]
+    caseworker: TestClient, demo_cases: list[DemoCase]
 ) -> None:
-    noor = next(c for c in demo if c.label == "noor-awaiting-grant-overdue")
+    noor = next(c for c in demo_cases if c.label == "noor-awaiting-grant-overdue")
     answer = caseworker.get(f"/ui/cases/{noor.case_id}")
     assert answer.status_code == 200
     assert text_of(answer.text, "term-end") is None
@@ -248,9 +222,9 @@ def test_an_unknown_case_is_a_404_page_in_words(caseworker: TestClient, demo: ob
 
 
 def test_an_erased_case_is_a_410_page_in_words(
-    caseworker: TestClient, system: Nareis, demo: list[DemoCase]
+    caseworker: TestClient, system: Nareis, demo_cases: list[DemoCase]
 ) -> None:
-    case = demo[2]
+    case = demo_cases[2]
     system.application.erase(case.case_id, "Retention period over", "alice")
     answer = caseworker.get(f"/ui/cases/{case.case_id}")
     assert answer.status_code == 410
@@ -299,9 +273,9 @@ def test_a_plus_sent_as_a_space_in_known_at_is_read_as_the_plus_it_was(
 
 
 def test_an_auditor_sees_the_case_page_without_command_forms(
-    auditor: TestClient, demo: list[DemoCase]
+    auditor: TestClient, demo_cases: list[DemoCase]
 ) -> None:
-    answer = auditor.get(f"/ui/cases/{demo[0].case_id}")
+    answer = auditor.get(f"/ui/cases/{demo_cases[0].case_id}")
     assert answer.status_code == 200
     assert text_of(answer.text, "term-end") == "Term ends Mon 2026-03-02"
     assert text_of(answer.text, "audit-trail") is not None

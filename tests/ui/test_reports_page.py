@@ -18,7 +18,6 @@ from application.service import CommandContext
 from domain.facts import Sponsor
 from infrastructure.api import mapping
 from infrastructure.composition import Nareis
-from infrastructure.demo import build_cases
 from infrastructure.ui.routers.reports import caseload_data, csv_cell, csv_line, deadline_data
 
 EARLIER = date(2026, 1, 10)
@@ -27,13 +26,6 @@ _ROW = re.compile(
     r'<tr data-figure="([^"]+)"><th scope="row">[^<]*</th><td class="number">([0-9,]+)</td>'
 )
 _BAR_VALUE = re.compile(r'<text class="value"[^>]*>([0-9,]+)</text>')
-
-
-@pytest.fixture
-def demo(system: Nareis) -> Nareis:
-    build_cases(system.application)
-    system.catch_up()
-    return system
 
 
 def table_figures(html: str) -> dict[str, int]:

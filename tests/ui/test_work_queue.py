@@ -12,18 +12,10 @@ from fastapi.testclient import TestClient
 from application.projections import CaseListFilter
 from domain.vocabulary import Stage
 from infrastructure.composition import Nareis
-from infrastructure.demo import build_cases
 from infrastructure.ui.routers import queue
 
 _SPONSOR_LINK = re.compile(r'<a href="/ui/cases/[0-9a-f-]+">([^<]+)</a>')
 _NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
-
-
-@pytest.fixture
-def demo(system: Nareis) -> Nareis:
-    build_cases(system.application)
-    system.catch_up()
-    return system
 
 
 def sponsors_listed(html: str) -> list[str]:
