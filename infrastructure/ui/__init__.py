@@ -15,7 +15,7 @@ from infrastructure.ui.pages import (
     refused_page,
     see_other,
 )
-from infrastructure.ui.routers import case_commands, cases, login, queue, reports
+from infrastructure.ui.routers import case_commands, cases, login, not_found, queue, reports
 
 
 def install_ui(app: FastAPI) -> None:
@@ -25,6 +25,7 @@ def install_ui(app: FastAPI) -> None:
     app.include_router(case_commands.router)
     app.include_router(reports.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
+    app.include_router(not_found.router)  # last: every other path under /ui
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_exception_handler(PageRefused, _refused)
 

@@ -55,13 +55,20 @@ def now_seconds() -> int:
 
 
 async def signed_in(request: Request) -> Session:
-    session = open_session(
-        request.app.state.tokens, request.cookies.get(COOKIE_NAME), now_seconds()
-    )
+    session = session_if_any(request)
     if session is None:
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise SignInRequired(path)
+        raise SignInRequired(_back_after_sign_in(request))
     return session
+
+
+def _back_after_sign_in(request: Request) -> str:
+    """The page to come back to: the one asked for; for a form sent after the session ended,
+    the page the form was on (a form cannot be sent again by a redirect)."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    referer = request.headers.get("referer", "")
+    return referer.removeprefix(own) if referer.startswith(own + "/") else "/ui"
 
 
 async def recording(request: Request, session: Annotated[Session, Depends(signed_in)]) -> Session:
@@ -138,10 +145,13 @@ def login_url(next_path: str) -> str:
     return "/ui/login?next=" + quote(next_path, safe="/")
 
 
+def session_if_any(request: Request) -> Session | None:
+    """The session, for a page that anyone may see (it then shows who is signed in)."""
+    return open_session(request.app.state.tokens, request.cookies.get(COOKIE_NAME), now_seconds())
+
+
 def refused_page(request: Request, error: PageRefused) -> Response:
-    session = open_session(
-        request.app.state.tokens, request.cookies.get(COOKIE_NAME), now_seconds()
-    )
+    session = session_if_any(request)
     return render(
         request, "refused.html", session, error.status, title=error.title, detail=error.detail
     )

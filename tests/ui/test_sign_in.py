@@ -124,3 +124,30 @@ def test_every_page_forbids_inline_script_and_is_not_cached(caseworker: TestClie
         assert "script-src 'self'" in headers["content-security-policy"]
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["cache-control"] == "no-store"
+
+
+def test_a_form_sent_after_the_session_ended_goes_to_sign_in_and_back_to_its_page(
+    client_for: Callable[[str | None], TestClient],
+) -> None:
+    browser = client_for(None)
+    answer = browser.post(
+        "/ui/cases/abc/documents",
+        data={"csrf_token": "x"},
+        headers={"Referer": "http://testserver/ui/cases/abc?as_of=2026-11-01"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/ui/login?next=/ui/cases/abc%3Fas_of%3D2026-11-01"
+    elsewhere = browser.post(
+        "/ui/cases/abc/documents", headers={"Referer": "https://evil.example/ui/cases/abc"}
+    )
+    assert elsewhere.headers["location"] == "/ui/login?next=/ui"
+
+
+def test_a_path_of_the_view_that_does_not_exist_is_a_page_in_words(
+    caseworker: TestClient,
+) -> None:
+    answer = caseworker.get("/ui/nothing-here")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "There is no page /ui/nothing-here." in answer.text
+    assert caseworker.get("/ui/static/nareis.css").status_code == 200
