@@ -74,6 +74,22 @@ def test_the_slider_before_the_grant_correction_shows_the_old_term_end(
     expect(page.locator(".notice.past")).to_contain_text("past")
 
 
+def test_the_slider_moves_with_the_keyboard_and_keeps_the_focus_on_each_new_page(
+    page_as: PageAs, base_url: str
+) -> None:
+    page = page_as(AUDITOR_TOKEN)
+    open_corrected_case(page, base_url)
+    slider = page.locator("#known-version")
+    latest = int(slider.get_attribute("max") or "0")
+    slider.focus()
+    for step in (1, 2):
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_url(re.compile(rf"version={latest - step}\b"))
+        expect(page.locator("#known-version")).to_be_focused()
+        expect(page.locator("#known-version")).to_have_value(str(latest - step))
+    expect(page.locator(".notice.past")).to_contain_text(f"version {latest - 2} of {latest}")
+
+
 def test_recording_a_document_takes_it_off_the_members_missing_documents(
     page_as: PageAs, base_url: str
 ) -> None:
