@@ -8,6 +8,7 @@ so every asset is a file under /ui/static and no injected markup can run."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -17,8 +18,10 @@ from urllib.parse import quote, urlencode
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import TypeAdapter, ValidationError
 
 from application.service import NareisApplication
+from infrastructure.api import schemas
 from infrastructure.settings import Role
 from infrastructure.ui.session import COOKIE_NAME, Session, csrf_matches, open_session
 
@@ -174,6 +177,19 @@ async def same_origin(request: Request) -> None:
 
 
 SameOrigin = Depends(same_origin)
+
+
+_INSTANT = TypeAdapter(schemas.IsoInstant)
+_OFFSET_SENT_AS_SPACE = re.compile(r"(:[0-9]{2}(\.[0-9]{1,6})?) ([0-9]{2}:[0-9]{2})$")
+
+
+def parse_instant(text: str) -> datetime:
+    """An instant as the API takes it (RFC 3339 with a time zone), or ValueError. A '+' typed
+    into a link's query arrives as a space: 09:30:00 01:00 was meant as 09:30:00+01:00."""
+    try:
+        return _INSTANT.validate_python(_OFFSET_SENT_AS_SPACE.sub(r"\1+\3", text))
+    except ValidationError as error:
+        raise ValueError(f"{text!r} is not an RFC 3339 instant") from error
 
 
 def parse_day(text: str) -> date:

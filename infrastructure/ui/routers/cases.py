@@ -10,14 +10,12 @@ last one recorded at that instant, and says so.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import TypeAdapter, ValidationError
 
 from application.results import CaseRecord, HistoryEntry
 from application.service import NareisApplication
@@ -25,13 +23,11 @@ from domain.errors import CaseErased, CaseNotFound
 from infrastructure.api import mapping, schemas
 from infrastructure.ui import timeline
 from infrastructure.ui.case_audit import audit_rows, event_in_words, instant_text
-from infrastructure.ui.pages import App, SignedIn, parse_day, render
+from infrastructure.ui.pages import App, SignedIn, parse_day, parse_instant, render
 from infrastructure.ui.session import Session
 
 router = APIRouter(prefix="/ui/cases", include_in_schema=False)
 
-_INSTANT = TypeAdapter(schemas.IsoInstant)
-_OFFSET_SENT_AS_SPACE = re.compile(r"(:[0-9]{2}(\.[0-9]{1,6})?) ([0-9]{2}:[0-9]{2})$")
 # Years an `as_of` may be in: the domain counts months and years from it.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
@@ -85,11 +81,9 @@ class TimeQuery:
     def _instant(self, text: str) -> datetime | None:
         if not text:
             return None
-        # A '+' typed into a URL arrives as a space: 08:12:01 01:00 was meant as 08:12:01+01:00.
-        text = _OFFSET_SENT_AS_SPACE.sub(r"\1+\3", text)
         try:
-            return _INSTANT.validate_python(text)
-        except ValidationError:
+            return parse_instant(text)
+        except ValueError:
             self.problems.append(
                 Problem(
                     "known-version",

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import TypeAdapter, ValidationError
 
 from application.projections import CaseListFilter
 from application.service import NareisApplication
 from infrastructure.api import mapping, schemas
 from infrastructure.ui.charts import Datum, bar_chart, summary
-from infrastructure.ui.pages import PAGE_HEADERS, App, SignedIn, parse_day, render
+from infrastructure.ui.pages import PAGE_HEADERS, App, SignedIn, parse_day, parse_instant, render
 from infrastructure.ui.session import Session
 
 router = APIRouter(prefix="/ui/reports", include_in_schema=False)
@@ -51,8 +49,6 @@ DEADLINE_CASE_COLUMNS = ("case_id", "sponsor_name", "status", "term_ends_on", "d
 # What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): tab and carriage
 # return too, which some spreadsheets strip before they look for the others.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_INSTANT = TypeAdapter(schemas.IsoInstant)
-_LOST_PLUS = re.compile(r" ([0-9]{2}:[0-9]{2})$")
 
 
 @dataclass
@@ -82,10 +78,9 @@ class ReportQuery:
             return None
 
     def _instant(self, text: str) -> datetime | None:
-        # A '+' typed into a link's query arrives as a space: 09:30:00 01:00 meant +01:00.
         try:
-            return _INSTANT.validate_python(_LOST_PLUS.sub(r"+\1", text))
-        except ValidationError:
+            return parse_instant(text)
+        except ValueError:
             self.problems["known_at"] = (
                 f"Known at: {text!r} is not an instant. Write it in RFC 3339 with a time zone, "
                 "for example 2026-11-30T09:30:00Z or 2026-11-30T10:30:00+01:00."
