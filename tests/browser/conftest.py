@@ -1,5 +1,7 @@
-"""Fixtures of the browser tests: one demo server and one headless Chromium for the session, and
-a fresh browser context (its own cookies) per test."""
+"""Fixtures of the browser tests: one demo server and one headless Chromium per module (never
+for the session: while Playwright's sync API runs, its event loop is the running one in the main
+thread, and a later test's `asyncio.run` would fail), and a fresh browser context (its own
+cookies) per test."""
 
 from __future__ import annotations
 
@@ -12,13 +14,13 @@ from tests.browser.demo_server import CHROMIUM_ARGS, chromium_executable, demo_s
 from tests.browser.screenshots import VIEWPORT
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with demo_server(tmp_path_factory.mktemp("browser-demo")) as url:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
