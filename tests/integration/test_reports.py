@@ -220,6 +220,9 @@ def compare_filters(histories: Histories, as_of, known_at, expected: Expected) -
         if any((as_of - d).days > PERMIT_READY_TARGET_DAYS for d in decided)
     }
     for where, cases in wanted.items():
+        if where.decision_due_within_days is not None or where.permit_over_target:
+            histories.compared["work-queue cases matched"] += len(cases)
+    for where, cases in wanted.items():
         assert set(listed(histories, as_of, known_at, where)[0]) == cases, where
         histories.compared["filter answers (case by case)"] += len(rows)
 
@@ -273,6 +276,7 @@ def test_every_read_model_answer_equals_the_cases_themselves_for_every_as_of_and
             f"known_at) pairs, {total:,} answers compared ({dict(histories.compared)})"
         )
     assert pairs == len(histories.instants) * len(AS_OF_DATES)
+    assert histories.compared["work-queue cases matched"] > 0, "the work queue's filters matched nothing"
 
 
 def test_the_histories_hold_every_kind_of_correction_and_reach_every_answer(histories):
