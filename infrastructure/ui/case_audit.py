@@ -106,11 +106,28 @@ def member_names(entries: Iterable[HistoryEntry]) -> dict[str, str]:
     return names
 
 
-def audit_rows(entries: tuple[HistoryEntry, ...], shown_version: int) -> list[AuditRow]:
-    """Every entry, oldest first, in words; those after `shown_version` marked `later`."""
+# A trail longer than this shows this many versions around the one shown (and links to the
+# whole): a case of 2,000 events made a page of 1.4 MB that took 0.44 s, 80% of it this table.
+AUDIT_WINDOW = 100
+
+
+def audit_window(latest: int, shown_version: int, size: int = AUDIT_WINDOW) -> range:
+    """The versions the trail shows: all of them up to `size`, else `size` versions with the
+    shown version in the middle (or as near it as the trail's ends allow)."""
+    if latest <= size:
+        return range(1, latest + 1)
+    first = min(max(1, shown_version - size // 2), latest - size + 1)
+    return range(first, first + size)
+
+
+def audit_rows(
+    entries: tuple[HistoryEntry, ...], shown_version: int, versions: range | None = None
+) -> list[AuditRow]:
+    """The entries of `versions` (all by default), oldest first, in words; those after
+    `shown_version` marked `later`. Members are named as last recorded in the whole trail."""
     names = member_names(entries)
     rows = []
-    for entry in entries:
+    for entry in entries if versions is None else entries[versions.start - 1 : versions.stop - 1]:
         member_id = entry.data.get("member_id")
         changes = _changes_of(entry)
         details = (

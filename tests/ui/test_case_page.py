@@ -12,10 +12,11 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
-from application.commands import GrantSponsorPermit
+from application.commands import GrantSponsorPermit, ReceiveDocument
 from application.service import CommandContext
 from infrastructure.composition import Nareis
 from infrastructure.demo import DemoCase
+from infrastructure.ui.case_audit import AUDIT_WINDOW
 from tests.e2e.support import RULE_IDS
 
 CORRECTION_REASON = "The permit letter is dated 10 December"
@@ -284,3 +285,34 @@ def test_an_auditor_sees_the_case_page_without_command_forms(
     assert posted_to == ["/ui/logout"]
     assert 'name="csrf_token"' not in answer.text
     assert "case_forms.html" not in answer.text
+
+
+def _versions_in_trail(html: str) -> list[int]:
+    return [int(v) for v in re.findall(r'<tr id="version-([0-9]+)"', html)]
+
+
+def test_a_long_audit_trail_shows_the_versions_around_the_one_shown_and_links_to_the_whole(
+    system: Nareis, caseworker: TestClient, demo_cases: list[DemoCase]
+) -> None:
+    el_amin = demo_cases[-1]
+    partner = el_amin.members["partner"]
+    for _ in range(AUDIT_WINDOW + 20):
+        system.application.execute(
+            ReceiveDocument(el_amin.case_id, partner, date(2026, 11, 21), "other", True),
+            CommandContext("alice"),
+        )
+    latest = latest_version(system, el_amin.case_id)
+    page = caseworker.get(f"/ui/cases/{el_amin.case_id}").text
+    assert _versions_in_trail(page) == list(range(latest - AUDIT_WINDOW + 1, latest + 1))
+    assert f"This case has {latest} versions" in (text_of(page, "audit-window") or "")
+    first = caseworker.get(f"/ui/cases/{el_amin.case_id}?version=1").text
+    assert _versions_in_trail(first) == list(range(1, AUDIT_WINDOW + 1))
+    whole = caseworker.get(f"/ui/cases/{el_amin.case_id}?trail=all").text
+    assert _versions_in_trail(whole) == list(range(1, latest + 1))
+    assert text_of(whole, "audit-window") is None
+
+
+def test_a_short_audit_trail_is_shown_whole(caseworker: TestClient, demo_cases: list[DemoCase]):
+    page = caseworker.get(f"/ui/cases/{demo_cases[-1].case_id}").text
+    assert _versions_in_trail(page) == list(range(1, 11))
+    assert text_of(page, "audit-window") is None

@@ -113,3 +113,4 @@ def test_labels_stay_inside_the_picture() -> None:
         assert right <= WIDTH
     assert all(t.x + 40 <= WIDTH for t in picture.ticks)
     assert picture.height > picture.rows[-1].y
+

@@ -22,7 +22,7 @@ from application.service import NareisApplication
 from domain.errors import CaseErased, CaseNotFound
 from infrastructure.api import mapping, schemas
 from infrastructure.ui import timeline
-from infrastructure.ui.case_audit import audit_rows, event_in_words, instant_text
+from infrastructure.ui.case_audit import audit_rows, audit_window, event_in_words, instant_text
 from infrastructure.ui.pages import App, SignedIn, parse_day, parse_instant, render
 from infrastructure.ui.session import Session
 
@@ -49,6 +49,7 @@ class TimeQuery:
     as_of: date | None = None
     known_at: datetime | None = None
     version: int | None = None
+    whole_trail: bool = False  # `trail=all`: every version of the audit trail, however many
     problems: list[Problem] = field(default_factory=list)
 
     @classmethod
@@ -57,6 +58,7 @@ class TimeQuery:
         query.as_of = query._day(params.get("as_of", "").strip())
         query.known_at = query._instant(params.get("known_at", "").strip())
         query.version = query._version(params.get("version", "").strip())
+        query.whole_trail = params.get("trail", "").strip() == "all"
         return query
 
     def _day(self, text: str) -> date | None:
@@ -208,6 +210,11 @@ def _page_context(
     eligibility = mapping.eligibility_out(app.eligibility(case_id, on, known_at))
     today = app.today()
     case = mapping.case_out(record)
+    window = (
+        range(1, versions.latest + 1)
+        if query.whole_trail
+        else audit_window(versions.latest, record.version)
+    )
     return {
         "case": case,
         "version": record.version,
@@ -225,7 +232,9 @@ def _page_context(
         "member_deadlines": {m.member_id: m for m in deadline.members},
         "stages": {m.member_id: str(m.stage) for m in record.facts.members},
         "timeline": _timeline_of(case, deadline, today),
-        "audit": audit_rows(versions.entries, record.version),
+        "audit": audit_rows(versions.entries, record.version, window),
+        "audit_window": window,
+        "whole_trail": query.whole_trail,
         "version_labels": versions.labels(),
     }
 
