@@ -201,9 +201,44 @@ ISSUE_PERMIT = CommandForm(
     _member_fact(commands.IssuePermit),
 )  # fmt: skip
 
+EXTEND_DECISION_PERIOD = CommandForm(
+    "extend-decision-period", "Extend the decision period", "decision-period-extension",
+    "decision-period-extended", "Decision period extended to 6 months for {name}.",
+    schemas.ExtensionIn,
+    (
+        MEMBER_FIELD,
+        Field("extended_on", "Extended on", DATE, DATE_HINT),
+        Field("reason", "Reason", TEXTAREA, "Why the decision needs more time; once per application."),
+    ),
+    _member_fact(commands.ExtendDecisionPeriod),
+)  # fmt: skip
+
+RECORD_ARRIVAL = CommandForm(
+    "record-arrival", "Record an arrival in the Netherlands", "arrival", "arrival-recorded",
+    "Arrival recorded for {name}.", schemas.ArrivalIn,
+    (
+        MEMBER_FIELD,
+        Field("arrived_on", "Arrived on", DATE, DATE_HINT),
+        Field("correction_reason", "Reason for the correction", TEXTAREA,
+              "Only when you correct an arrival already recorded.", optional=True),
+    ),
+    _member_fact(commands.RecordArrival),
+)  # fmt: skip
+
+WITHDRAW = CommandForm(
+    "withdraw", "Record a withdrawal", "withdrawal", "withdrawn",
+    "Withdrawal recorded for {name}.", schemas.WithdrawalIn,
+    (
+        MEMBER_FIELD,
+        Field("withdrawn_on", "Withdrawn on", DATE, DATE_HINT),
+        Field("reason", "Reason", TEXTAREA, "Why the family member no longer comes."),
+    ),
+    _member_fact(commands.Withdraw),
+)  # fmt: skip
+
 COMMAND_FORMS = (
     REGISTER_MEMBER, RECORD_APPLICATION, RECEIVE_DOCUMENT, RECORD_ASSESSMENT, TAKE_DECISION,
-    ISSUE_PERMIT,
+    ISSUE_PERMIT, EXTEND_DECISION_PERIOD, RECORD_ARRIVAL, WITHDRAW,
 )  # fmt: skip
 FORM_BY_DONE = {form.done: form for form in COMMAND_FORMS}
 

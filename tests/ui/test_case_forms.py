@@ -79,6 +79,9 @@ PATHS = {
     "record-assessment": "assessments",
     "take-decision": "decision",
     "issue-permit": "permit",
+    "extend-decision-period": "decision-period-extension",
+    "record-arrival": "arrival",
+    "withdraw": "withdrawal",
 }
 
 
@@ -130,6 +133,27 @@ def test_an_application_a_document_and_an_assessment_are_recorded_from_their_for
     ]
     done = caseworker.get(answer.headers["location"]).text
     assert "Assessment recorded for Samir." in done
+
+
+def test_an_extension_an_arrival_and_a_withdrawal_are_recorded_from_their_forms(
+    system: Nareis, caseworker: TestClient
+) -> None:
+    case_id, member_id = _applied_with_full_file(system)
+    sends = [
+        ("extend-decision-period", {"extended_on": "2026-04-01", "reason": "Waiting for DNA"}),
+        ("record-arrival", {"arrived_on": "2026-04-20"}),
+        ("withdraw", {"withdrawn_on": "2026-05-01", "reason": "Stays with her parents"}),
+    ]
+    for form, fields in sends:
+        sent = _form_fields(caseworker, case_id, form, member_id=member_id, **fields)
+        answer = _send(caseworker, case_id, form, sent)
+        assert answer.status_code == 303, (form, answer.text)
+    [member] = system.application.get_case(case_id).facts.members
+    assert member.extension is not None and member.extension.reason == "Waiting for DNA"
+    assert member.arrived_on == D("2026-04-20")
+    assert member.withdrawal is not None and member.withdrawal.reason == "Stays with her parents"
+    done = caseworker.get(answer.headers["location"]).text
+    assert "Withdrawal recorded for Samir." in done
 
 
 def test_a_refusal_with_its_grounds_and_a_grant_with_its_permit_are_recorded(
