@@ -15,12 +15,21 @@ from infrastructure.ui.pages import (
     refused_page,
     see_other,
 )
-from infrastructure.ui.routers import case_commands, cases, login, not_found, queue, reports
+from infrastructure.ui.routers import (
+    case_commands,
+    cases,
+    login,
+    new_case,
+    not_found,
+    queue,
+    reports,
+)
 
 
 def install_ui(app: FastAPI) -> None:
     app.include_router(login.router)
     app.include_router(queue.router)
+    app.include_router(new_case.router)  # before cases: /ui/cases/new is not a case id
     app.include_router(cases.router)
     app.include_router(case_commands.router)
     app.include_router(reports.router)

@@ -28,6 +28,7 @@ from domain.vocabulary import (
     DocumentKind,
     MaritalStatus,
     ParentKind,
+    PermitKind,
     Relationship,
     RuleId,
 )
@@ -236,11 +237,42 @@ WITHDRAW = CommandForm(
     _member_fact(commands.Withdraw),
 )  # fmt: skip
 
+def _grant(case_id: str, _member_id: str, body: Any) -> commands.Command:
+    return mapping.command_of(commands.GrantSponsorPermit, body, case_id=case_id)
+
+
+RECORD_GRANT = CommandForm(
+    "record-grant", "Record the sponsor's grant", "sponsor-permit", "grant-recorded",
+    "The sponsor's grant is recorded.", schemas.SponsorPermitIn,
+    (
+        Field("granted_on", "Granted on", DATE, "The day the sponsor's asylum permit was granted."),
+        Field("permit_kind", "Kind of permit", RADIOS, choices=_choices(PermitKind)),
+        Field("correction_reason", "Reason for the correction", TEXTAREA,
+              "Only when you correct a grant already recorded.", optional=True),
+    ),
+    _grant,
+)  # fmt: skip
+
+# Not a form of a case page: the form of /ui/cases/new, whose command makes the case.
+OPEN_CASE = CommandForm(
+    "open-case", "Open a case", "", "case-opened", "The case is opened.", schemas.SponsorIn,
+    (
+        Field("name", "Sponsor's full name"),
+        Field("v_number", "V-number", hint="The sponsor's 10-digit IND V-number."),
+        Field("born_on", "Date of birth", DATE, DATE_HINT),
+        Field("asylum_application_signed_on", "Asylum application signed on", DATE, DATE_HINT),
+        Field("arrived_on", "Arrived in the Netherlands on", DATE,
+              "On or before the day the asylum application was signed."),
+        Field("unaccompanied_minor", "Travelled as an unaccompanied minor", YES_NO),
+    ),
+    lambda _case_id, _member_id, body: commands.OpenCase(mapping.sponsor_of(body)),
+)  # fmt: skip
+
 COMMAND_FORMS = (
-    REGISTER_MEMBER, RECORD_APPLICATION, RECEIVE_DOCUMENT, RECORD_ASSESSMENT, TAKE_DECISION,
+    RECORD_GRANT, REGISTER_MEMBER, RECORD_APPLICATION, RECEIVE_DOCUMENT, RECORD_ASSESSMENT, TAKE_DECISION,
     ISSUE_PERMIT, EXTEND_DECISION_PERIOD, RECORD_ARRIVAL, WITHDRAW,
 )  # fmt: skip
-FORM_BY_DONE = {form.done: form for form in COMMAND_FORMS}
+FORM_BY_DONE = {form.done: form for form in (*COMMAND_FORMS, OPEN_CASE)}
 
 
 @dataclass

@@ -143,11 +143,13 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     checked["case page in the past"] = _serious_violations(page)
     page.goto(f"{base_url}/ui/reports")
     checked["reports"] = _serious_violations(page)
+    page.goto(f"{base_url}/ui/cases/new")
+    checked["new case"] = _serious_violations(page)
     auditor = page_as(AUDITOR_TOKEN)
     open_corrected_case(auditor, base_url)
     checked["case page, auditor"] = _serious_violations(auditor)
     assert {name: found for name, found in checked.items() if found} == {}
-    assert len(checked) == 9
+    assert len(checked) == 10
 
 
 def test_the_readme_screenshots_are_taken_in_the_browser(

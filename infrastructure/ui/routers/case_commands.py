@@ -48,7 +48,7 @@ async def form_data(request: Request) -> FormData:
 Sent = Annotated[FormData, Depends(form_data)]
 
 
-def _context(session: Session, sent: FormData) -> CommandContext:
+def context_of(session: Session, sent: FormData) -> CommandContext:
     """Who sends, the case version the page showed (If-Match) and the form's idempotency key."""
     version = str(sent.get("expected_version") or "")
     key = str(sent.get("idempotency_key") or "").strip()
@@ -88,7 +88,7 @@ def _record(
         return _refused_page(request, session, app, case_id, form, parsed.state, 422)
     command = form.build(case_id, parsed.member_id, parsed.body)
     try:
-        result = app.execute(command, _context(session, sent))
+        result = app.execute(command, context_of(session, sent))
     except (CaseNotFound, CaseErased) as error:
         raise _gone(error) from None
     except NareisError as error:
