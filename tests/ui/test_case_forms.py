@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -89,6 +90,16 @@ def _send(browser: TestClient, case_id: str, form: str, data: dict):
     return browser.post(f"/ui/cases/{case_id}/{PATHS[form]}", data=data)
 
 
+def _send_each(browser: TestClient, case_id: str, member_id: str, sends: list) -> Any:
+    """Send each (form, fields) of `sends` about the member, as the page shows it then; each
+    must be recorded. The last answer."""
+    for form, fields in sends:
+        sent = _form_fields(browser, case_id, form, member_id=member_id, **fields)
+        answer = _send(browser, case_id, form, sent)
+        assert answer.status_code == 303, (form, answer.text)
+    return answer
+
+
 def test_registering_a_member_records_them_and_shows_it_in_words(
     system: Nareis, caseworker: TestClient
 ) -> None:
@@ -121,10 +132,7 @@ def test_an_application_a_document_and_an_assessment_are_recorded_from_their_for
         ("record-assessment", {"assessed_on": "2026-03-02", "criterion": "identity_established",
                                "outcome": "met", "note": "Seen the passport"}),
     ]  # fmt: skip
-    for form, fields in sends:
-        sent = _form_fields(caseworker, case_id, form, member_id=member_id, **fields)
-        answer = _send(caseworker, case_id, form, sent)
-        assert answer.status_code == 303, (form, answer.text)
+    answer = _send_each(caseworker, case_id, member_id, sends)
     [member] = system.application.get_case(case_id).facts.members
     assert member.application is not None and member.application.channel == "mvv_abroad"
     assert [(d.kind, d.official) for d in member.documents] == [("identity_document", True)]
@@ -144,10 +152,7 @@ def test_an_extension_an_arrival_and_a_withdrawal_are_recorded_from_their_forms(
         ("record-arrival", {"arrived_on": "2026-04-20"}),
         ("withdraw", {"withdrawn_on": "2026-05-01", "reason": "Stays with her parents"}),
     ]
-    for form, fields in sends:
-        sent = _form_fields(caseworker, case_id, form, member_id=member_id, **fields)
-        answer = _send(caseworker, case_id, form, sent)
-        assert answer.status_code == 303, (form, answer.text)
+    answer = _send_each(caseworker, case_id, member_id, sends)
     [member] = system.application.get_case(case_id).facts.members
     assert member.extension is not None and member.extension.reason == "Waiting for DNA"
     assert member.arrived_on == D("2026-04-20")
