@@ -23,6 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from application.service import NareisApplication
 from infrastructure.api import schemas
 from infrastructure.settings import Role
+from infrastructure.ui import forms
 from infrastructure.ui.session import COOKIE_NAME, Session, csrf_matches, open_session
 
 HERE = Path(__file__).parent
@@ -74,13 +75,18 @@ def _back_after_sign_in(request: Request) -> str:
     return referer.removeprefix(own) if referer.startswith(own + "/") else "/ui"
 
 
-async def recording(request: Request, session: Annotated[Session, Depends(signed_in)]) -> Session:
-    """The session of a caseworker whose form carries its CSRF token: the only requests that
-    record anything."""
+async def caseworker(session: Annotated[Session, Depends(signed_in)]) -> Session:
+    """The session of a caseworker: the only role that records (an auditor reads)."""
     if session.principal.role != Role.CASEWORKER:
         raise PageRefused(
             403, "Not allowed", f"The role {session.principal.role} may read but not record."
         )
+    return session
+
+
+async def recording(request: Request, session: Annotated[Session, Depends(caseworker)]) -> Session:
+    """The session of a caseworker whose form carries its CSRF token: the only requests that
+    record anything."""
     form = await request.form()
     presented = form.get("csrf_token")
     if not csrf_matches(session, presented if isinstance(presented, str) else None):
@@ -97,6 +103,7 @@ async def application(request: Request) -> NareisApplication:
 
 
 SignedIn = Annotated[Session, Depends(signed_in)]
+Caseworker = Annotated[Session, Depends(caseworker)]
 Recording = Annotated[Session, Depends(recording)]
 App = Annotated[NareisApplication, Depends(application)]
 
@@ -160,7 +167,13 @@ def refused_page(request: Request, error: PageRefused) -> Response:
     )
 
 
-templates.env.globals["url_with"] = url_with
+# Every global the templates use, in one place (the forms' own come from infrastructure.ui.forms).
+templates.env.globals.update(
+    url_with=url_with,
+    command_forms=forms.COMMAND_FORMS,
+    new_idempotency_key=forms.new_idempotency_key,
+    done_notice=forms.done_notice,
+)
 
 
 async def same_origin(request: Request) -> None:

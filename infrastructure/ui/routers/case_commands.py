@@ -25,19 +25,12 @@ from infrastructure.ui.pages import (
     Recording,
     SameOrigin,
     see_other,
-    templates,
     url_with,
 )
 from infrastructure.ui.routers.cases import case_page_response
 from infrastructure.ui.session import Session
 
 router = APIRouter(prefix="/ui/cases", include_in_schema=False)
-
-templates.env.globals.update(
-    command_forms=COMMAND_FORMS,
-    new_idempotency_key=forms.new_idempotency_key,
-    done_notice=forms.done_notice,
-)
 
 
 async def form_data(request: Request) -> FormData:

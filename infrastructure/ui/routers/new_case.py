@@ -8,15 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain.errors import NareisError
-from infrastructure.settings import Role
 from infrastructure.ui import forms
 from infrastructure.ui.forms import OPEN_CASE, FormState
 from infrastructure.ui.pages import (
     App,
-    PageRefused,
+    Caseworker,
     Recording,
     SameOrigin,
-    SignedIn,
     render,
     see_other,
     url_with,
@@ -34,11 +32,7 @@ def _new_case_page(
 
 
 @router.get("/new", response_class=HTMLResponse)
-async def new_case(request: Request, session: SignedIn) -> Response:
-    if session.principal.role != Role.CASEWORKER:
-        raise PageRefused(
-            403, "Not allowed", f"The role {session.principal.role} may read but not record."
-        )
+async def new_case(request: Request, session: Caseworker) -> Response:
     return _new_case_page(request, session)
 
 
